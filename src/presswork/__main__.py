@@ -1,0 +1,5 @@
+"""`python -m presswork`."""
+
+from presswork.cli import main
+
+raise SystemExit(main())

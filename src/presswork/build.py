@@ -1,0 +1,325 @@
+"""The build: targets (format x style) with content keys, parallel rendering, atomic writes.
+
+One parse of the manuscript per build, one citeproc pass per style, every format of a style
+made from that one result, and nothing redone whose inputs did not change.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from importlib import metadata as importlib_metadata
+from pathlib import Path
+from typing import Any
+
+from presswork import __version__, assets, formats, pandoc, project as project_mod, styles
+from presswork.citations import check_citations
+from presswork.errors import BuildError, InputError, PressworkError
+from presswork.formats.document import StyleDocument
+from presswork.project import Project
+from presswork.reproducible import source_date_epoch
+
+MANIFEST = "manifest.json"
+
+
+@dataclass(frozen=True)
+class Target:
+    style: styles.Style
+    format: formats.Format
+    path: Path  # relative to the build directory
+    key: str  # hash of every input the output depends on
+
+
+@dataclass
+class Outcome:
+    target: Target
+    status: str  # "built", "unchanged" or "failed"
+    seconds: float = 0.0
+    error: str = ""
+
+
+@dataclass
+class BuildReport:
+    outcomes: list[Outcome] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.status == "failed"]
+
+
+Reporter = Callable[[str, dict[str, Any]], None]
+
+
+def _quiet(event: str, data: dict[str, Any]) -> None:
+    """The default reporter says nothing."""
+
+
+def _version(dist: str) -> str:
+    try:
+        return importlib_metadata.version(dist)
+    except importlib_metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def tool_versions() -> dict[str, str]:
+    # The pypandoc-binary release pins the pandoc binary, so its version stands for pandoc's
+    # without starting a process.
+    return {
+        "presswork": __version__,
+        "pypandoc-binary": _version("pypandoc-binary"),
+        "weasyprint": _version("weasyprint"),
+    }
+
+
+def _common_key(proj: Project, epoch: int) -> str:
+    digest = hashlib.sha256()
+    parts: list[str] = [
+        json.dumps(tool_versions(), sort_keys=True),
+        assets.fingerprint(),
+        repr(proj.settings),
+        str(epoch),
+        proj.name,
+    ]
+    files = [proj.metadata_file, *proj.chapters, *proj.reference_files]
+    for source in files:
+        if source is not None:
+            parts += [source.path, source.text]
+    for part in parts:
+        digest.update(hashlib.sha256(part.encode("utf-8")).digest())
+    return digest.hexdigest()
+
+
+def plan(proj: Project, format_names: list[str], style_names: list[str], epoch: int) -> list[Target]:
+    common = _common_key(proj, epoch)
+    chosen_formats = [formats.get(name) for name in format_names]
+    targets = []
+    for style_name in style_names:
+        style = styles.resolve(style_name, proj.root, proj.settings.styles_dir)
+        style_hash = hashlib.sha256(style.path.read_bytes()).hexdigest()
+        for fmt in chosen_formats:
+            key = hashlib.sha256(f"{common}|{style_hash}|{fmt.name}".encode()).hexdigest()
+            path = Path(style.name) / f"{proj.name}.{fmt.extension}"
+            targets.append(Target(style, fmt, path, key))
+    return targets
+
+
+# ---- the manifest and atomic writes --------------------------------------------------------
+
+
+def read_manifest(build_dir: Path) -> dict[str, dict[str, Any]]:
+    try:
+        data = json.loads((build_dir / MANIFEST).read_text(encoding="utf-8"))
+        return {entry["path"]: entry for entry in data.get("outputs", [])}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write next to the target, then rename: readers see the old file or the new, never half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(temporary, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            temporary.unlink()
+
+
+def write_manifest(build_dir: Path, entries: dict[str, dict[str, Any]]) -> None:
+    body = {
+        "generator": f"presswork {__version__}",
+        "tools": tool_versions(),
+        "outputs": [entries[path] for path in sorted(entries)],
+    }
+    text = json.dumps(body, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+    write_atomic(build_dir / MANIFEST, text.encode("utf-8"))
+
+
+@contextlib.contextmanager
+def locked(build_dir: Path) -> Iterator[None]:
+    """One build per build directory at a time; a second one waits for the first."""
+    build_dir.mkdir(parents=True, exist_ok=True)
+    with open(build_dir / ".lock", "a+b") as handle:
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - Windows: no advisory locks, run unlocked
+            yield
+            return
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+# ---- rendering -----------------------------------------------------------------------------
+
+
+def _bibliography_title(style: styles.Style) -> str:
+    title = style.title.lower()
+    if "mla" in title or "modern language" in title:
+        return "Works Cited"
+    return "Bibliography" if style.uses_notes else "References"
+
+
+def _markdown(proj: Project) -> str:
+    """The whole manuscript as pandoc reads it: the metadata as front matter, then chapters."""
+    parts = []
+    if proj.metadata_file is not None:
+        parts.append(f"---\n{proj.metadata_file.text.rstrip()}\n...\n")
+    parts += [chapter.text for chapter in proj.chapters]
+    return "\n\n".join(parts) + "\n"
+
+
+def _render_style(
+    proj: Project,
+    ast: dict[str, Any],
+    style: styles.Style,
+    targets: list[Target],
+    epoch: int,
+    pool: Executor | None,
+    report: BuildReport,
+    reporter: Reporter,
+) -> dict[Target, bytes]:
+    bibliographies = [source.path for source in proj.reference_files]
+    cited, warnings = pandoc.citeproc(
+        ast,
+        style.path,
+        bibliographies,
+        proj.root,
+        {
+            "reference-section-title": _bibliography_title(style),
+            "link-citations": "true",
+            "lang": proj.lang,
+        },
+    )
+    report.warnings.extend(f"{style.name}: {w}" for w in warnings)
+    doc = StyleDocument(
+        root=proj.root,
+        name=proj.name,
+        style_name=style.name,
+        style_title=style.title,
+        uses_notes=style.uses_notes,
+        ast=cited,
+        lang=proj.lang,
+        source_date_epoch=epoch,
+        pool=pool,
+        settings={"pdf_variant": proj.settings.pdf_variant},
+    )
+    results: dict[Target, bytes] = {}
+    for target in targets:
+        reporter("start", {"target": target})
+        started = time.perf_counter()
+        try:
+            results[target] = target.format.render(doc)
+        except PressworkError as exc:
+            report.outcomes.append(Outcome(target, "failed", time.perf_counter() - started, str(exc)))
+            reporter("failed", {"target": target, "error": str(exc)})
+            continue
+        seconds = time.perf_counter() - started
+        report.outcomes.append(Outcome(target, "built", seconds))
+        reporter("built", {"target": target, "seconds": seconds})
+    return results
+
+
+def build(
+    root: Path | str = ".",
+    format_names: list[str] | None = None,
+    style_names: list[str] | None = None,
+    jobs: int | None = None,
+    force: bool = False,
+    strict: bool = False,
+    reporter: Reporter = _quiet,
+) -> BuildReport:
+    """Build the project's outputs; raises InputError before touching build/ if input is bad."""
+    proj = project_mod.load(Path(root))
+    format_names = format_names or list(proj.settings.formats)
+    style_names = style_names or list(proj.settings.styles)
+    jobs = max(1, jobs or os.cpu_count() or 1)
+    epoch = source_date_epoch(proj.root, proj.metadata)
+    targets = plan(proj, format_names, style_names, epoch)
+    report = BuildReport()
+
+    with locked(proj.build_dir):
+        manifest = read_manifest(proj.build_dir)
+        todo = []
+        for target in targets:
+            entry = manifest.get(target.path.as_posix())
+            current = proj.build_dir / target.path
+            if (
+                not force
+                and entry is not None
+                and entry.get("key") == target.key
+                and current.is_file()
+                and current.stat().st_size == entry.get("size")
+            ):
+                report.outcomes.append(Outcome(target, "unchanged"))
+                reporter("unchanged", {"target": target})
+            else:
+                todo.append(target)
+        if not todo:
+            return report
+
+        ast = pandoc.parse_markdown(_markdown(proj), proj.root)
+        for problem in check_citations(proj, ast):
+            if strict:
+                raise InputError(problem.message, problem.file, problem.line, problem.column)
+            report.warnings.append(str(problem))
+            reporter("warning", {"message": str(problem)})
+
+        by_style: dict[str, list[Target]] = {}
+        for target in todo:
+            by_style.setdefault(target.style.name, []).append(target)
+        pdf_count = sum(1 for t in todo if t.format.name == "pdf")
+        pool = _process_pool(jobs) if pdf_count > 1 and jobs > 1 else None
+        try:
+            with ThreadPoolExecutor(max_workers=min(jobs, len(by_style))) as threads:
+                futures = [
+                    threads.submit(
+                        _render_style, proj, ast, group[0].style, group, epoch, pool, report, reporter
+                    )
+                    for group in by_style.values()
+                ]
+                results: dict[Target, bytes] = {}
+                for future in futures:
+                    results.update(future.result())
+        finally:
+            if pool is not None:
+                pool.shutdown(cancel_futures=True)
+
+        for target in todo:
+            if target not in results:
+                continue
+            data = results[target]
+            write_atomic(proj.build_dir / target.path, data)
+            manifest[target.path.as_posix()] = {
+                "path": target.path.as_posix(),
+                "style": target.style.name,
+                "format": target.format.name,
+                "size": len(data),
+                "sha256": hashlib.sha256(data).hexdigest(),
+                "key": target.key,
+            }
+        write_manifest(proj.build_dir, manifest)
+    if report.failed:
+        first = report.failed[0]
+        raise BuildError(f"{len(report.failed)} target(s) failed; first: {first.target.path}: {first.error}")
+    return report
+
+
+def _process_pool(jobs: int) -> Executor:
+    import multiprocessing
+
+    # "spawn": forking a process that runs threads can deadlock; workers import WeasyPrint once.
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"))

@@ -1,0 +1,124 @@
+"""The only module that starts pandoc: JSON AST in, JSON AST or bytes out, always sandboxed.
+
+`--sandbox` keeps pandoc's readers and writers from touching any file not named on the
+command line and from the network, so a manuscript cannot pull in /etc/passwd or a URL.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import threading
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from presswork.errors import BuildError, EnvironmentProblem
+
+# Markdown extensions on top of pandoc's default: none removed, so users get the pandoc
+# Markdown they know; raw_attribute and friends stay on.
+MARKDOWN = "markdown"
+
+_lock = threading.Lock()
+starts = 0  # process starts in this interpreter: tests assert on it, so regressions show
+
+
+@dataclass
+class Result:
+    output: bytes
+    warnings: list[str] = field(default_factory=list)
+
+
+@lru_cache(maxsize=1)
+def executable() -> str:
+    """The pandoc binary bundled by pypandoc-binary (or PRESSWORK_PANDOC, for packagers)."""
+    override = os.environ.get("PRESSWORK_PANDOC")
+    if override:
+        return override
+    try:
+        import pypandoc
+
+        return str(pypandoc.get_pandoc_path())
+    except (ImportError, OSError) as exc:  # pragma: no cover - depends on the install
+        raise EnvironmentProblem(
+            f"pandoc not found ({exc}); install presswork with its dependencies "
+            "(pip install presswork pulls in pypandoc-binary)"
+        ) from None
+
+
+@lru_cache(maxsize=1)
+def version() -> str:
+    out = run(["--version"]).output.decode("utf-8", "replace")
+    return out.split("\n", 1)[0].split()[-1]
+
+
+def run(
+    args: list[str],
+    stdin: bytes | None = None,
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+) -> Result:
+    """Run pandoc once; BuildError with pandoc's own words when it fails."""
+    global starts
+    with _lock:
+        starts += 1
+    proc_env = {k: v for k, v in os.environ.items() if not k.startswith("PANDOC_")}
+    proc_env.update(env or {})
+    try:
+        proc = subprocess.run(
+            [executable(), *args],
+            input=stdin,
+            capture_output=True,
+            cwd=cwd,
+            env=proc_env,
+            check=False,
+        )
+    except OSError as exc:
+        raise EnvironmentProblem(f"cannot start pandoc: {exc.strerror}") from None
+    stderr = proc.stderr.decode("utf-8", "replace")
+    if proc.returncode != 0:
+        message = " ".join(stderr.split()) or f"exit status {proc.returncode}"
+        raise BuildError(f"pandoc failed: {message}")
+    warnings = [line for line in stderr.splitlines() if line.strip()]
+    return Result(proc.stdout, warnings)
+
+
+def parse_markdown(markdown: str, cwd: Path) -> dict[str, Any]:
+    """Markdown (with YAML front matter) -> pandoc's JSON AST. Called once per build."""
+    result = run(
+        ["--sandbox", "--from", MARKDOWN, "--to", "json"],
+        stdin=markdown.encode("utf-8"),
+        cwd=cwd,
+    )
+    return json.loads(result.output)
+
+
+def citeproc(
+    ast: dict[str, Any],
+    csl: Path,
+    bibliographies: list[str],
+    cwd: Path,
+    metadata: dict[str, str],
+) -> tuple[dict[str, Any], list[str]]:
+    """Resolve citations with one style: AST -> AST. Called once per style."""
+    args = ["--sandbox", "--from", "json", "--to", "json", "--citeproc", "--csl", str(csl)]
+    for bib in bibliographies:
+        args += ["--bibliography", bib]
+    for key, value in metadata.items():
+        args += ["--metadata", f"{key}={value}"]
+    result = run(args, stdin=json.dumps(ast).encode("utf-8"), cwd=cwd)
+    return json.loads(result.output), result.warnings
+
+
+def write(
+    ast: dict[str, Any],
+    to: str,
+    cwd: Path,
+    extra: list[str] | None = None,
+    env: dict[str, str] | None = None,
+) -> bytes:
+    """AST -> one output format (html5, epub3, docx, jats...), as bytes."""
+    args = ["--sandbox", "--from", "json", "--to", to, "--output", "-", *(extra or [])]
+    return run(args, stdin=json.dumps(ast).encode("utf-8"), cwd=cwd, env=env).output

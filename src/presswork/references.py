@@ -1,0 +1,230 @@
+"""BibTeX, CSL-JSON and CSL-YAML files -> reference records that remember where each field is.
+
+Pandoc reads these files itself for citeproc; this module validates them first (so a bad
+file is one clear error with its line) and gives the linter every field's position.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from presswork.errors import InputError
+
+REFERENCE_SUFFIXES = {".bib": "bibtex", ".json": "csljson", ".yaml": "cslyaml", ".yml": "cslyaml"}
+
+
+@dataclass(frozen=True)
+class RefField:
+    """One field's raw value and where the value starts (1-based)."""
+
+    value: Any
+    line: int
+    column: int
+
+
+@dataclass
+class Reference:
+    """One entry of a reference file."""
+
+    id: str
+    type: str
+    file: str  # relative to the project root, with forward slashes
+    line: int
+    column: int
+    fields: dict[str, RefField] = field(default_factory=dict)
+    syntax: str = "bibtex"
+
+    def get(self, name: str, default: Any = None) -> Any:
+        found = self.fields.get(name)
+        return found.value if found is not None else default
+
+
+# ---- BibTeX -------------------------------------------------------------------------------
+
+
+def _value_column(lines: list[str], line_no: int, key: str) -> tuple[int, int]:
+    """Line and column (1-based) of the value of `key = value` starting on line_no (0-based)."""
+    for offset in range(3):  # the value may follow on the next line
+        index = line_no + offset
+        if index >= len(lines):
+            break
+        text = lines[index]
+        match = re.search(rf"\b{re.escape(key)}\s*=\s*", text, re.IGNORECASE) if offset == 0 else None
+        if match:
+            rest = text[match.end() :]
+            if rest.strip():
+                return index + 1, match.end() + 1 + (1 if rest[:1] in "{\"" else 0)
+            continue
+        if offset and text.strip():
+            stripped = len(text) - len(text.lstrip())
+            return index + 1, stripped + 1 + (1 if text.lstrip()[:1] in "{\"" else 0)
+    return line_no + 1, 1
+
+
+def parse_bibtex(text: str, display: str) -> list[Reference]:
+    import bibtexparser
+
+    # The splitter logs each aborted block as a warning; we raise our own error instead.
+    logging.getLogger("bibtexparser").setLevel(logging.ERROR)
+    library = bibtexparser.parse_string(text)
+    for block in library.failed_blocks:
+        error = getattr(block, "error", None)
+        reason = str(getattr(error, "abort_reason", "") or "cannot parse it").rstrip(".")
+        end = getattr(error, "end_index", None)
+        line = text.count("\n", 0, end) + 1 if end is not None else block.start_line + 1
+        if end is None or "end of file" in reason:
+            reason += " (an unclosed brace or quote?)"
+        raise InputError(
+            f"BibTeX syntax error in the entry starting on line {block.start_line + 1}: {reason}",
+            display,
+            line,
+        )
+    lines = text.split("\n")
+    references = []
+    for entry in library.entries:
+        ref = Reference(
+            id=entry.key,
+            type=entry.entry_type.lower(),
+            file=display,
+            line=entry.start_line + 1,
+            column=1,
+            syntax="bibtex",
+        )
+        for item in entry.fields:
+            line, column = _value_column(lines, item.start_line, item.key)
+            ref.fields[item.key.lower()] = RefField(item.value, line, column)
+        references.append(ref)
+    return references
+
+
+# ---- CSL-JSON and CSL-YAML ----------------------------------------------------------------
+
+_CSL_SCHEMA = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "required": ["id", "type"],
+        "properties": {
+            "id": {"type": ["string", "number"]},
+            "type": {"type": "string"},
+            "title": {"type": "string"},
+            "container-title": {"type": "string"},
+            "DOI": {"type": "string"},
+            "URL": {"type": "string"},
+            "page": {"type": ["string", "number"]},
+            "volume": {"type": ["string", "number"]},
+            "issue": {"type": ["string", "number"]},
+            "author": {"type": "array", "items": {"type": "object"}},
+            "editor": {"type": "array", "items": {"type": "object"}},
+            "issued": {"type": ["object", "string"]},
+            "accessed": {"type": ["object", "string"]},
+        },
+    },
+}
+
+
+class _PlainLoader(yaml.SafeLoader):
+    """Like pandoc: dates stay strings, so an impossible date is a finding, not a crash."""
+
+
+_PlainLoader.yaml_implicit_resolvers = {
+    key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def load_yaml(text: str, display: str) -> tuple[Any, yaml.Node | None]:
+    """Parse YAML (dates kept as text) and also return the node tree with positions."""
+    try:
+        node = yaml.compose(text, Loader=_PlainLoader)
+        data = _PlainLoader(text).get_single_data() if node is not None else None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        if "\t" in problem or "'\\t'" in problem:
+            problem += " (YAML does not allow tabs for indentation)"
+        raise InputError(
+            f"invalid YAML: {problem}",
+            display,
+            mark.line + 1 if mark else None,
+            mark.column + 1 if mark else None,
+        ) from None
+    return data, node
+
+
+def _mapping_positions(node: yaml.Node) -> dict[str, tuple[int, int]]:
+    if not isinstance(node, yaml.MappingNode):
+        return {}
+    return {
+        str(key.value): (value.start_mark.line + 1, value.start_mark.column + 1)
+        for key, value in node.value
+        if isinstance(key, yaml.ScalarNode)
+    }
+
+
+def _csl_items(data: Any, node: yaml.Node | None, display: str) -> list[Reference]:
+    if isinstance(data, dict) and "references" in data:
+        data = data["references"]
+        if isinstance(node, yaml.MappingNode):
+            node = next((v for k, v in node.value if getattr(k, "value", None) == "references"), None)
+    import jsonschema
+
+    try:
+        jsonschema.validate(data, _CSL_SCHEMA)
+    except jsonschema.ValidationError as exc:
+        where = list(exc.absolute_path)
+        line = None
+        if where and isinstance(node, yaml.SequenceNode) and isinstance(where[0], int):
+            target: yaml.Node = node.value[where[0]]
+            if len(where) > 1 and isinstance(target, yaml.MappingNode):
+                target = next((v for k, v in target.value if k.value == where[1]), target)
+            line = target.start_mark.line + 1
+        path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in where) or "top level"
+        raise InputError(f"not CSL data: {path}: {exc.message}", display, line) from None
+    item_nodes = node.value if isinstance(node, yaml.SequenceNode) else [None] * len(data)
+    references = []
+    for item, item_node in zip(data, item_nodes):
+        positions = _mapping_positions(item_node) if item_node is not None else {}
+        line, column = (
+            (item_node.start_mark.line + 1, item_node.start_mark.column + 1) if item_node else (1, 1)
+        )
+        ref = Reference(str(item["id"]), str(item["type"]), display, line, column, syntax="csl")
+        for key, value in item.items():
+            at = positions.get(key, (line, column))
+            ref.fields[key] = RefField(value, at[0], at[1])
+        references.append(ref)
+    return references
+
+
+def parse_csl_json(text: str, display: str) -> list[Reference]:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"invalid JSON: {exc.msg}", display, exc.lineno, exc.colno) from None
+    try:  # JSON is YAML: reuse the YAML composer for field positions
+        _, node = load_yaml(text, display)
+    except InputError:
+        node = None
+    return _csl_items(data, node, display)
+
+
+def parse_csl_yaml(text: str, display: str) -> list[Reference]:
+    data, node = load_yaml(text, display)
+    return _csl_items(data, node, display)
+
+
+_PARSERS = {"bibtex": parse_bibtex, "csljson": parse_csl_json, "cslyaml": parse_csl_yaml}
+
+
+def parse(text: str, suffix: str, display: str) -> list[Reference]:
+    """Parse one reference file's text, its syntax chosen by the file's suffix."""
+    syntax = REFERENCE_SUFFIXES.get(suffix.lower())
+    if syntax is None:
+        raise InputError(f"unknown reference format '{suffix}' (use .bib, .json or .yaml)", display)
+    return _PARSERS[syntax](text, display)

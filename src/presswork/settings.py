@@ -1,0 +1,113 @@
+"""Project settings: `presswork.toml` at the project root, or `[tool.presswork]` in pyproject.toml.
+
+One typed class; every key has a default and help text, unknown keys get a "did you mean".
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import sys
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from presswork.errors import InputError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.10 only
+    import tomli as tomllib
+
+DEFAULT_STYLES = (
+    "chicago-notes-bibliography",
+    "chicago-author-date",
+    "apa",
+    "modern-language-association",
+)
+DEFAULT_FORMATS = ("pdf", "html", "epub")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What a manuscript project may configure."""
+
+    name: str = field(default="", metadata={"help": "output file stem; default: the directory's name"})
+    formats: tuple[str, ...] = field(
+        default=DEFAULT_FORMATS, metadata={"help": "formats built when --format is not given"}
+    )
+    styles: tuple[str, ...] = field(
+        default=DEFAULT_STYLES, metadata={"help": "CSL styles built when --style is not given"}
+    )
+    manuscript_dir: str = field(default="manuscript", metadata={"help": "folder of Markdown files"})
+    references_dir: str = field(default="references", metadata={"help": "folder of references"})
+    styles_dir: str = field(default="styles", metadata={"help": "folder of local .csl styles"})
+    build_dir: str = field(default="build", metadata={"help": "folder the outputs go to"})
+    pdf_variant: str = field(
+        default="", metadata={"help": "WeasyPrint PDF variant, e.g. pdf/ua-1 or pdf/a-3b"}
+    )
+    lint: dict[str, Any] = field(default_factory=dict, metadata={"help": "[lint] table"})
+    source: str = field(default="", metadata={"help": "where these settings were read from"})
+
+
+_KEYS = {f.name.replace("_", "-"): f for f in fields(Settings) if f.name != "source"}
+_TOML_LOCATION = re.compile(r"\(at line (\d+), column (\d+)\)")
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 text ({exc.reason})", path) from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        match = _TOML_LOCATION.search(str(exc))
+        line = int(match.group(1)) if match else None
+        column = int(match.group(2)) if match else None
+        message = _TOML_LOCATION.sub("", str(exc)).strip()
+        raise InputError(f"invalid TOML: {message}", path, line, column) from None
+
+
+def _suggest(word: str, choices: list[str]) -> str:
+    close = difflib.get_close_matches(word, choices, n=3, cutoff=0.5)
+    return f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""
+
+
+def _as_tuple(key: str, value: Any, path: Path) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [part.strip() for part in value.split(",") if part.strip()]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise InputError(f"setting '{key}' must be a list of strings", path)
+    return tuple(value)
+
+
+def from_table(table: dict[str, Any], path: Path) -> Settings:
+    """Validate one settings table (already parsed from TOML)."""
+    values: dict[str, Any] = {"source": str(path)}
+    for key, value in table.items():
+        spec = _KEYS.get(key) or _KEYS.get(key.replace("_", "-"))
+        if spec is None:
+            raise InputError(f"unknown setting '{key}'{_suggest(key, list(_KEYS))}", path)
+        if spec.name in ("formats", "styles"):
+            value = _as_tuple(key, value, path)
+        elif spec.name == "lint":
+            if not isinstance(value, dict):
+                raise InputError("setting 'lint' must be a table", path)
+        elif not isinstance(value, str):
+            raise InputError(f"setting '{key}' must be a string", path)
+        values[spec.name] = value
+    return Settings(**values)
+
+
+def load(root: Path) -> Settings:
+    """Read presswork.toml, else [tool.presswork] in pyproject.toml, else defaults."""
+    own = root / "presswork.toml"
+    if own.is_file():
+        return from_table(_read_toml(own), own)
+    pyproject = root / "pyproject.toml"
+    if pyproject.is_file():
+        table = _read_toml(pyproject).get("tool", {}).get("presswork")
+        if isinstance(table, dict):
+            return from_table(table, pyproject)
+    return Settings()
