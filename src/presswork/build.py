@@ -10,6 +10,7 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
@@ -177,7 +178,10 @@ def _markdown(proj: Project) -> str:
     """The whole manuscript as pandoc reads it: the metadata as front matter, then chapters."""
     parts = []
     if proj.metadata_file is not None:
-        parts.append(f"---\n{proj.metadata_file.text.rstrip()}\n...\n")
+        # The file may carry its own YAML document markers; the front matter adds them anyway.
+        body = re.sub(r"\A(?:---[ \t]*\n)?", "", proj.metadata_file.text.rstrip())
+        body = re.sub(r"\n(?:---|\.\.\.)\Z", "", body)
+        parts.append(f"---\n{body}\n...\n")
     parts += [chapter.text for chapter in proj.chapters]
     return "\n\n".join(parts) + "\n"
 
