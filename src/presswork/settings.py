@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from presswork.errors import InputError
+from presswork.textio import read_text
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -54,11 +55,8 @@ _KEYS = {f.name.replace("_", "-"): f for f in fields(Settings) if f.name != "sou
 _TOML_LOCATION = re.compile(r"\(at line (\d+), column (\d+)\)")
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"not UTF-8 text ({exc.reason})", path) from None
+def _read_toml(path: Path, display: str) -> dict[str, Any]:
+    text = read_text(path, display, allow_empty=True)
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -66,7 +64,7 @@ def _read_toml(path: Path) -> dict[str, Any]:
         line = int(match.group(1)) if match else None
         column = int(match.group(2)) if match else None
         message = _TOML_LOCATION.sub("", str(exc)).strip()
-        raise InputError(f"invalid TOML: {message}", path, line, column) from None
+        raise InputError(f"invalid TOML: {message}", display, line, column) from None
 
 
 def _suggest(word: str, choices: list[str]) -> str:
@@ -74,7 +72,7 @@ def _suggest(word: str, choices: list[str]) -> str:
     return f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""
 
 
-def _as_tuple(key: str, value: Any, path: Path) -> tuple[str, ...]:
+def _as_tuple(key: str, value: Any, path: Path | str) -> tuple[str, ...]:
     if isinstance(value, str):
         value = [part.strip() for part in value.split(",") if part.strip()]
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
@@ -82,7 +80,7 @@ def _as_tuple(key: str, value: Any, path: Path) -> tuple[str, ...]:
     return tuple(value)
 
 
-def from_table(table: dict[str, Any], path: Path) -> Settings:
+def from_table(table: dict[str, Any], path: Path | str) -> Settings:
     """Validate one settings table (already parsed from TOML)."""
     values: dict[str, Any] = {"source": str(path)}
     for key, value in table.items():
@@ -102,12 +100,12 @@ def from_table(table: dict[str, Any], path: Path) -> Settings:
 
 def load(root: Path) -> Settings:
     """Read presswork.toml, else [tool.presswork] in pyproject.toml, else defaults."""
-    own = root / "presswork.toml"
-    if own.is_file():
-        return from_table(_read_toml(own), own)
-    pyproject = root / "pyproject.toml"
-    if pyproject.is_file():
-        table = _read_toml(pyproject).get("tool", {}).get("presswork")
+    for name in ("presswork.toml", "pyproject.toml"):
+        path = root / name
+        if not path.is_file():
+            continue
+        data = _read_toml(path, name)
+        table = data if name == "presswork.toml" else data.get("tool", {}).get("presswork")
         if isinstance(table, dict):
-            return from_table(table, pyproject)
+            return from_table(table, name)
     return Settings()
