@@ -74,3 +74,12 @@ def test_two_builds_in_two_places_are_identical(
         assert sha256(roots[0] / relative) == sha256(roots[1] / relative), relative
         data = (roots[0] / relative).read_bytes()
         assert str(tmp_path).encode() not in data
+
+
+def test_check_reproducible_command(flagship: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from presswork.cli import main
+
+    code = main(["build", str(flagship), "--check-reproducible", "-f", "html,epub", "-s", "apa"])
+    assert code == 0
+    assert "identical bytes" in capsys.readouterr().err
+    assert not (flagship / "build").exists()  # the check builds elsewhere

@@ -58,6 +58,9 @@ class _Progress:
 def _cmd_build(args: argparse.Namespace) -> int:
     from presswork.build import build
 
+    if args.check_reproducible:
+        return _check_reproducible(args)
+
     progress = _Progress(args.quiet, args.verbose)
     report = build(
         args.dir,
@@ -74,6 +77,20 @@ def _cmd_build(args: argparse.Namespace) -> int:
         elapsed = time.perf_counter() - progress.started
         print(f"{built} built, {unchanged} up to date in {elapsed:.1f} s -> "
               f"{Path(args.dir) / 'build'}", file=sys.stderr)
+    return 0
+
+
+def _check_reproducible(args: argparse.Namespace) -> int:
+    from presswork.reproducible import check_reproducible
+
+    differing = check_reproducible(
+        Path(args.dir), _split(args.format), _split(args.style), args.jobs
+    )
+    if differing:
+        for path in differing:
+            print(f"not reproducible: {path}", file=sys.stderr)
+        return 1
+    print("reproducible: two builds in two directories made identical bytes", file=sys.stderr)
     return 0
 
 
@@ -106,6 +123,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", "-j", type=int, default=None, help="parallel jobs (default: cores)")
     p.add_argument("--force", action="store_true", help="rebuild even what is up to date")
     p.add_argument("--strict", action="store_true", help="treat unknown citation keys as errors")
+    p.add_argument("--check-reproducible", action="store_true",
+                   help="build twice in two temporary directories and compare every byte")
     p.add_argument("--quiet", "-q", action="store_true", help="print only warnings and errors")
     p.add_argument("--verbose", "-v", action="store_true", help="print every target")
     p.set_defaults(func=_cmd_build)

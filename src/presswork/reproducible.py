@@ -49,3 +49,55 @@ def source_date_epoch(root: Path, metadata: dict[str, Any]) -> int:
         if found is not None:
             return max(found, ZIP_EPOCH)
     return ZIP_EPOCH
+
+
+def _copy_inputs(root: Path, dest: Path, build_dir: str) -> None:
+    import shutil
+
+    dest.mkdir(parents=True)
+    for item in root.iterdir():
+        if item.name in (build_dir, ".git", ".nox", ".venv") or item.name.startswith("."):
+            continue
+        if item.is_dir():
+            shutil.copytree(item, dest / item.name, symlinks=True)
+        else:
+            shutil.copy2(item, dest / item.name)
+
+
+def check_reproducible(
+    root: Path, format_names: list[str] | None, style_names: list[str] | None, jobs: int | None
+) -> list[str]:
+    """Build the project twice in two fresh directories; the outputs whose bytes differ."""
+    import hashlib
+    import tempfile
+
+    from presswork import project as project_mod
+    from presswork.build import build
+
+    proj = project_mod.load(root)
+    epoch = str(source_date_epoch(root, proj.metadata))
+    previous = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = epoch  # the copies have no git history to date them
+    try:
+        with tempfile.TemporaryDirectory(prefix="presswork-repro-") as tmp:
+            digests = []
+            for side in ("a", "b"):
+                # Same directory name on both sides: the default output name comes from it.
+                copy = Path(tmp) / side / root.resolve().name
+                _copy_inputs(root, copy, proj.settings.build_dir)
+                build(copy, format_names, style_names, jobs=jobs, force=True)
+                out = copy / proj.settings.build_dir
+                digests.append(
+                    {
+                        p.relative_to(out).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+                        for p in sorted(out.rglob("*"))
+                        if p.is_file() and not p.name.startswith(".")
+                    }
+                )
+    finally:
+        if previous is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = previous
+    first, second = digests
+    return sorted(path for path in first.keys() | second.keys() if first.get(path) != second.get(path))
