@@ -15,10 +15,9 @@ from pathlib import Path
 from presswork.errors import InputError
 
 _CSL_NS = "http://purl.org/net/xbiblio/csl"
-_HEAD = re.compile(
-    rb"<title>(?P<title>[^<]*)</title>|class=\"(?P<class>in-text|note)\""
-    rb"|rel=\"independent-parent\"\s+href=\"[^\"]*/(?P<parent>[^\"/]+)\""
-)
+_HEAD = re.compile(rb"<title>(?P<title>[^<]*)</title>|class=\"(?P<class>in-text|note)\"")
+_LINK = re.compile(rb"<link\b[^>]*>")
+_PARENT = re.compile(rb"href=\"[^\"]*/(?P<parent>[^\"/]+)\"")
 
 
 @dataclass(frozen=True)
@@ -59,6 +58,10 @@ def _head(path: Path) -> dict[str, str]:
         for key, value in match.groupdict().items():
             if value is not None and key not in found:
                 found[key] = value.decode("utf-8", "replace")
+    for link in _LINK.findall(data):
+        parent = _PARENT.search(link)
+        if b'rel="independent-parent"' in link and parent:
+            found.setdefault("parent", parent.group("parent").decode("utf-8", "replace"))
     found["title"] = _unescape(found.get("title", path.stem))
     return found
 
