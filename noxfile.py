@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import nox
 
 nox.options.default_venv_backend = "uv|virtualenv"
@@ -11,11 +14,34 @@ nox.options.sessions = ["build", "lint", "tests"]
 PYTHON = None  # the interpreter nox runs on; presswork supports 3.10+
 
 
+def project_styles() -> list[str]:
+    """The styles presswork.toml asks for, so CI can spread them over runners."""
+    if sys.version_info < (3, 11):
+        return ["default"]  # no tomllib: one session builds every default style
+    import tomllib
+
+    settings = Path(__file__).parent / "presswork.toml"
+    try:
+        styles = tomllib.loads(settings.read_text(encoding="utf-8")).get("styles")
+    except (OSError, tomllib.TOMLDecodeError):
+        styles = None
+    return list(styles) if isinstance(styles, list) and styles else ["default"]
+
+
 @nox.session(python=PYTHON)
 def build(session: nox.Session) -> None:
     """Build the manuscript: every default format and style into build/ (args go to presswork build)."""
     session.install("-e", ".")
     session.run("presswork", "build", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+@nox.parametrize("style", project_styles())
+def build_style(session: nox.Session, style: str) -> None:
+    """Build every format of one style (CI runs one such session per runner)."""
+    session.install("-e", ".")
+    extra = [] if style == "default" else ["--style", style]
+    session.run("presswork", "build", *extra, *session.posargs)
 
 
 @nox.session(python=PYTHON)
