@@ -11,6 +11,8 @@ import hashlib
 import json
 import os
 import re
+import signal
+import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, ThreadPoolExecutor
@@ -19,7 +21,8 @@ from importlib import metadata as importlib_metadata
 from pathlib import Path
 from typing import Any
 
-from presswork import __version__, assets, formats, pandoc, project as project_mod, styles
+from presswork import __version__, assets, formats, pandoc, sanitize, styles
+from presswork import project as project_mod
 from presswork.citations import check_citations
 from presswork.errors import BuildError, InputError, PressworkError
 from presswork.formats.document import StyleDocument
@@ -92,6 +95,11 @@ def _common_key(proj: Project, epoch: int) -> str:
     for source in files:
         if source is not None:
             parts += [source.path, source.text]
+    # Images are embedded in the outputs, so their bytes are inputs too.
+    texts = [s.text for s in (proj.metadata_file, *proj.chapters) if s is not None]
+    for path in sanitize.referenced_files(texts, proj.root):
+        relative = path.relative_to(proj.root.resolve()).as_posix()
+        parts += [relative, hashlib.sha256(path.read_bytes()).hexdigest()]
     for part in parts:
         digest.update(hashlib.sha256(part.encode("utf-8")).digest())
     return digest.hexdigest()
@@ -145,6 +153,39 @@ def write_manifest(build_dir: Path, entries: dict[str, dict[str, Any]]) -> None:
     }
     text = json.dumps(body, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
     write_atomic(build_dir / MANIFEST, text.encode("utf-8"))
+
+
+_TEMPORARY = re.compile(r"\..+\.[0-9]+\.tmp\Z")
+
+
+def remove_stale_temporaries(build_dir: Path) -> None:
+    """Temp files of a killed build; under the lock, no other build is writing any."""
+    for path in build_dir.rglob(".*.tmp"):
+        if _TEMPORARY.match(path.name) and path.is_file():
+            with contextlib.suppress(OSError):
+                path.unlink()
+
+
+@contextlib.contextmanager
+def interrupts_deferred() -> Iterator[None]:
+    """Ctrl-C during the final writes takes effect after them, so build/ stays consistent."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if caught and callable(previous):
+        previous(signal.SIGINT, None)
+
+
+def _block_interrupts() -> None:
+    """Worker threads leave Ctrl-C to the main thread; processes they start inherit the mask."""
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
 
 
 @contextlib.contextmanager
@@ -256,6 +297,7 @@ def build(
     report = BuildReport()
 
     with locked(proj.build_dir):
+        remove_stale_temporaries(proj.build_dir)
         manifest = read_manifest(proj.build_dir)
         todo = []
         for target in targets:
@@ -276,7 +318,12 @@ def build(
             return report
 
         ast = pandoc.parse_markdown(_markdown(proj), proj.root)
-        for problem in check_citations(proj, ast):
+        problems = check_citations(proj, ast)
+        # Every format renders from the sanitized AST: nothing outside the project, no script.
+        ast, removed = sanitize.sanitize(ast, proj.root)
+        metadata = [proj.metadata_file] if proj.metadata_file is not None else []
+        problems += sanitize.as_errors(removed, proj.chapters, metadata)
+        for problem in problems:
             if strict:
                 raise InputError(problem.message, problem.file, problem.line, problem.column)
             report.warnings.append(str(problem))
@@ -288,7 +335,9 @@ def build(
         pdf_count = sum(1 for t in todo if t.format.name == "pdf")
         pool = _process_pool(jobs) if pdf_count > 1 and jobs > 1 else None
         try:
-            with ThreadPoolExecutor(max_workers=min(jobs, len(by_style))) as threads:
+            with ThreadPoolExecutor(
+                max_workers=min(jobs, len(by_style)), initializer=_block_interrupts
+            ) as threads:
                 futures = [
                     threads.submit(
                         _render_style, proj, ast, group[0].style, group, epoch, pool, report, reporter
@@ -302,24 +351,36 @@ def build(
             if pool is not None:
                 pool.shutdown(cancel_futures=True)
 
-        for target in todo:
-            if target not in results:
-                continue
-            data = results[target]
-            write_atomic(proj.build_dir / target.path, data)
-            manifest[target.path.as_posix()] = {
-                "path": target.path.as_posix(),
-                "style": target.style.name,
-                "format": target.format.name,
-                "size": len(data),
-                "sha256": hashlib.sha256(data).hexdigest(),
-                "key": target.key,
-            }
-        write_manifest(proj.build_dir, manifest)
+        with interrupts_deferred():
+            _commit(proj.build_dir, todo, results, manifest)
     if report.failed:
         first = report.failed[0]
         raise BuildError(f"{len(report.failed)} target(s) failed; first: {first.target.path}: {first.error}")
     return report
+
+
+def _commit(
+    build_dir: Path, todo: list[Target], results: dict[Target, bytes], manifest: dict[str, Any]
+) -> None:
+    """Write the outputs and the manifest so that, killed at any moment, every entry is true."""
+    written = [target for target in todo if target in results]
+    # First forget the entries about to change: a kill between two renames leaves no stale sha.
+    if any(target.path.as_posix() in manifest for target in written):
+        for target in written:
+            manifest.pop(target.path.as_posix(), None)
+        write_manifest(build_dir, manifest)
+    for target in written:
+        data = results[target]
+        write_atomic(build_dir / target.path, data)
+        manifest[target.path.as_posix()] = {
+            "path": target.path.as_posix(),
+            "style": target.style.name,
+            "format": target.format.name,
+            "size": len(data),
+            "sha256": hashlib.sha256(data).hexdigest(),
+            "key": target.key,
+        }
+    write_manifest(build_dir, manifest)
 
 
 def _process_pool(jobs: int) -> Executor:

@@ -122,7 +122,9 @@ def _parser() -> argparse.ArgumentParser:
                    help="CSL styles: bundled names, styles/NAME, or paths to .csl files")
     p.add_argument("--jobs", "-j", type=int, default=None, help="parallel jobs (default: cores)")
     p.add_argument("--force", action="store_true", help="rebuild even what is up to date")
-    p.add_argument("--strict", action="store_true", help="treat unknown citation keys as errors")
+    p.add_argument("--strict", action="store_true",
+                   help="treat warnings as errors: unknown citation keys, refused images, "
+                   "links and raw HTML")
     p.add_argument("--check-reproducible", action="store_true",
                    help="build twice in two temporary directories and compare every byte")
     p.add_argument("--quiet", "-q", action="store_true", help="print only warnings and errors")

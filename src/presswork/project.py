@@ -19,6 +19,8 @@ from presswork.settings import Settings
 from presswork.textio import read_text
 
 METADATA_NAMES = ("metadata.yaml", "metadata.yml")
+# pandoc and WeasyPrint need minutes and gigabytes beyond this; a long book is about 2 MB.
+MAX_MANUSCRIPT_BYTES = 8 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -114,6 +116,13 @@ def load(root: Path | str = ".") -> Project:
         return path.relative_to(root).as_posix()
 
     chapters = [SourceFile(rel(p), read_text(p, rel(p))) for p in chapter_paths]
+    size = sum(len(chapter.text.encode("utf-8")) for chapter in chapters)
+    if size > MAX_MANUSCRIPT_BYTES:
+        raise InputError(
+            f"the manuscript is {size / 2**20:.1f} MB of Markdown, over the limit of "
+            f"{MAX_MANUSCRIPT_BYTES // 2**20} MB",
+            rel(manuscript),
+        )
 
     metadata: dict[str, Any] = {}
     metadata_file = None

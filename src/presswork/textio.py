@@ -6,6 +6,8 @@ from pathlib import Path
 
 from presswork.errors import InputError
 
+MAX_TEXT_BYTES = 32 * 1024 * 1024  # any one text file; larger ones are refused before reading
+
 
 def _guess_encoding(data: bytes) -> str:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -25,6 +27,12 @@ def read_text(path: Path, display: Path | str | None = None, allow_empty: bool =
     """The file's text as UTF-8 (a BOM is dropped); InputError naming line and encoding if not."""
     shown = display if display is not None else path
     try:
+        size = path.stat().st_size
+        if size > MAX_TEXT_BYTES:
+            raise InputError(
+                f"file is {size / 2**20:.1f} MB, over the limit of {MAX_TEXT_BYTES // 2**20} MB",
+                shown,
+            )
         data = path.read_bytes()
     except FileNotFoundError:
         raise InputError("file not found", shown) from None
@@ -47,5 +55,10 @@ def read_text(path: Path, display: Path | str | None = None, allow_empty: bool =
             line,
             column,
         ) from None
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise InputError(
+            f"contains NUL bytes (looks like {_guess_encoding(data)}); save it as UTF-8", shown, line
+        )
     # Windows line endings would shift every column by one at the end of lines.
     return text.replace("\r\n", "\n")

@@ -1,0 +1,476 @@
+"""Untrusted manuscripts made safe: one walk over pandoc's JSON AST before any format renders.
+
+Images must be files inside the project (symlinks resolved) or `data:` URIs; accepted files are
+embedded as `data:` URIs, so every format is standalone and no writer reads a path. Links may
+not use `javascript:`, `vbscript:`, `data:` or `file:`. Raw HTML keeps only harmless tags and
+attributes: no scripts, frames, plugins, `<meta>`, `<link>`, `<base>`, `<style>`, event handlers,
+or resources outside the project. The module never writes and never touches the network; it
+reads only the image files it accepts.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any, Protocol
+from urllib.parse import unquote, urlsplit
+
+from presswork.errors import PressworkError
+
+HTML_FORMATS = frozenset(
+    {"html", "html4", "html5", "xhtml", "epub", "epub2", "epub3", "revealjs", "slidy", "s5"}
+)
+# Removed with everything inside them (when the end tag is in the same raw fragment).
+DROPPED_WITH_CONTENT = frozenset(
+    {"script", "style", "iframe", "frame", "frameset", "object", "applet", "noembed", "noframes",
+     "template"}
+)
+# Removed, tag only: void elements or wrappers whose content is harmless text.
+DROPPED_TAGS = frozenset({"embed", "meta", "link", "base", "param", "portal"})
+DANGEROUS_SCHEMES = frozenset({"javascript", "vbscript", "data", "file", "livescript"})
+# Attributes that make a browser or a writer fetch something.
+RESOURCE_ATTRIBUTES = frozenset(
+    {"src", "poster", "data", "background", "lowsrc", "dynsrc", "codebase", "archive",
+     "action", "formaction", "longdesc", "manifest", "icon"}
+)
+LINK_ATTRIBUTES = frozenset({"href", "xlink:href"})
+ALWAYS_DROPPED_ATTRIBUTES = frozenset({"srcset", "ping", "imagesrcset", "http-equiv"})
+PATH_METADATA = frozenset(
+    {"css", "stylesheet", "cover-image", "epub-cover-image", "bibliography", "csl",
+     "citation-abbreviations"}
+)
+_NAME = re.compile(r"[A-Za-z_:][-A-Za-z0-9_:.]*\Z")
+_TAG = re.compile(r"[A-Za-z][A-Za-z0-9-]*\Z")
+_CONTROL = re.compile(r"[\x00-\x20\x7f]+")
+_CSS_URL = re.compile(r"url\(\s*[\"']?([^\"')]*)|@import\s*[\"']([^\"']*)", re.IGNORECASE)
+IMAGE_TYPES = (
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"GIF87a", "image/gif"),
+    (b"GIF89a", "image/gif"),
+)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something removed from the manuscript, and the text to find it by in the sources."""
+
+    message: str
+    text: str
+    alternatives: tuple[str, ...] = ()  # other spellings to look for when text is not found
+    in_metadata: bool = False
+
+
+class Source(Protocol):
+    path: str
+    text: str
+
+
+# ---- targets: where an image, a link or a resource points ---------------------------------
+
+
+def _scheme(target: str) -> str:
+    """The URL scheme the way a browser sees it (whitespace and controls ignored), or ''."""
+    compact = _CONTROL.sub("", target)
+    head = re.split(r"[/?#]", compact, maxsplit=1)[0]
+    return head.split(":", 1)[0].lower() if ":" in head else ""
+
+
+def _local_path(target: str, root: Path) -> tuple[Path | None, str]:
+    """The file inside the project a relative target names, or None and the reason."""
+    if _scheme(target):
+        return None, f"{_scheme(target)}: URLs are not allowed"
+    path_text = unquote(urlsplit(target.replace("\\", "/")).path)
+    if not path_text:
+        return None, "empty path"
+    if path_text.startswith("/") or path_text.startswith("~"):
+        return None, "an absolute path, outside the project"
+    base = root.resolve()
+    try:
+        resolved = (base / path_text).resolve()
+    except (OSError, RuntimeError, ValueError):
+        return None, "cannot be resolved"
+    if not resolved.is_relative_to(base):
+        return None, "outside the project"
+    return resolved, ""
+
+
+def image_type(data: bytes) -> str | None:
+    """The media type of image bytes by their signature, or None when they are not an image."""
+    for magic, media_type in IMAGE_TYPES:
+        if data.startswith(magic):
+            return media_type
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    head = data[:1024].lstrip().lower()
+    if head.startswith(b"<svg") or (head.startswith(b"<?xml") and b"<svg" in head):
+        return "image/svg+xml"
+    return None
+
+
+def embed_image(target: str, root: Path) -> tuple[str | None, str]:
+    """A checked image target as a data: URI, or None and why it is refused."""
+    if _scheme(target) == "data":
+        ok = _CONTROL.sub("", target)[5:].lower().startswith("image/")
+        return (target, "") if ok else (None, "a data: URI that is not an image")
+    path, reason = _local_path(target, root)
+    if path is None:
+        return None, reason
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return None, "file not found"
+    except OSError as exc:
+        return None, f"cannot be read ({exc.strerror or 'not a file'})"
+    media_type = image_type(data)
+    if media_type is None:
+        return None, "not an image (PNG, JPEG, GIF, WebP or SVG)"
+    return f"data:{media_type};base64,{base64.b64encode(data).decode('ascii')}", ""
+
+
+def link_refusal(target: str) -> str:
+    """Why a link target is refused ('' when it is fine): only script and file schemes are."""
+    scheme = _scheme(target)
+    return f"{scheme}: links are not allowed" if scheme in DANGEROUS_SCHEMES else ""
+
+
+def resource_refusal(target: str, root: Path) -> str:
+    """Why a resource (raw src, CSS url) is refused: anything but project files and images."""
+    if _scheme(target) == "data":
+        return embed_image(target, root)[1]
+    return _local_path(target, root)[1]
+
+
+def css_refusal(css: str, root: Path) -> str:
+    """Why CSS text is refused: a url() or @import outside the project, or expression()."""
+    lowered = _CONTROL.sub("", css).lower()
+    if "expression(" in lowered or "javascript:" in lowered or "behavior:" in lowered:
+        return "script in CSS"
+    for match in _CSS_URL.finditer(css):
+        url = (match.group(1) or match.group(2) or "").strip()
+        reason = resource_refusal(url, root)
+        if reason:
+            return reason
+    return ""
+
+
+def attribute_refusal(name: str, value: str, root: Path) -> str:
+    """Why an HTML attribute must go ('' to keep it)."""
+    name = name.lower()
+    if name.startswith("on"):
+        return f"event handler '{name}'"
+    if name in ALWAYS_DROPPED_ATTRIBUTES or not _NAME.match(name):
+        return f"attribute '{name}'"
+    if name in LINK_ATTRIBUTES:
+        reason = link_refusal(value)
+    elif name in RESOURCE_ATTRIBUTES:
+        reason = resource_refusal(value, root)
+    elif name == "style":
+        reason = css_refusal(value, root)
+    else:
+        return ""
+    return f"{name}='{value}' ({reason})" if reason else ""
+
+
+# ---- raw HTML ------------------------------------------------------------------------------
+
+
+class _Cleaner(HTMLParser):
+    """Re-serialises an HTML fragment with only harmless tags and attributes."""
+
+    def __init__(self, root: Path) -> None:
+        super().__init__(convert_charrefs=True)
+        self.root = root
+        self.out: list[str] = []
+        self.problems: list[Problem] = []
+        self.skipping: list[str] = []  # open elements dropped with their content
+
+    def _problem(self, message: str) -> None:
+        self.problems.append(Problem(message, self.get_starttag_text() or ""))
+
+    def _attributes(self, tag: str, attrs: list[tuple[str, str | None]]) -> str | None:
+        kept = []
+        for name, value in attrs:
+            value = value or ""
+            reason = attribute_refusal(name, value, self.root)
+            if reason and name.lower() in RESOURCE_ATTRIBUTES:
+                self._problem(f"raw HTML <{tag}> removed: {reason}")
+                return None
+            if reason:
+                self._problem(f"raw HTML <{tag}>: {reason} removed")
+                continue
+            if name in RESOURCE_ATTRIBUTES:
+                # Only an image can be embedded; any other resource would be read by a writer.
+                embedded, why = embed_image(value, self.root)
+                if embedded is None or (tag, name) != ("img", "src"):
+                    why = why or "only <img src> may name a file"
+                    self._problem(f"raw HTML <{tag}> removed: {name}='{value}' ({why})")
+                    return None
+                value = embedded
+            kept.append(f' {name}="{html.escape(value)}"')
+        return "".join(kept)
+
+    def _start(self, tag: str, attrs: list[tuple[str, str | None]], close: str) -> None:
+        if self.skipping:
+            if tag == self.skipping[-1] and not close:
+                self.skipping.append(tag)
+            return
+        if not _TAG.match(tag):
+            self.out.append(html.escape(self.get_starttag_text() or ""))
+            return
+        if tag in DROPPED_WITH_CONTENT or tag in DROPPED_TAGS:
+            self._problem(f"raw HTML <{tag}> removed")
+            if tag in DROPPED_WITH_CONTENT and not close:
+                self.skipping.append(tag)
+            return
+        kept = self._attributes(tag, attrs)
+        if kept is not None:
+            self.out.append(f"<{tag}{kept}{close}>")
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._start(tag, attrs, "")
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._start(tag, attrs, " /")
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.skipping:
+            if tag == self.skipping[-1]:
+                self.skipping.pop()
+            return
+        if tag in DROPPED_WITH_CONTENT or tag in DROPPED_TAGS or not _TAG.match(tag):
+            return
+        self.out.append(f"</{tag}>")
+
+    def handle_data(self, data: str) -> None:
+        if not self.skipping:
+            self.out.append(html.escape(data, quote=False))
+
+    # Comments, declarations, processing instructions and CDATA are dropped silently.
+
+
+def clean_html(fragment: str, root: Path) -> tuple[str, list[Problem]]:
+    """A raw HTML fragment without dangerous tags, attributes or resources."""
+    cleaner = _Cleaner(root)
+    cleaner.feed(fragment)
+    cleaner.close()
+    problems = list(cleaner.problems)
+    if cleaner.skipping:
+        problems = [p if p.text else Problem(p.message, fragment) for p in problems]
+    return "".join(cleaner.out), problems
+
+
+# ---- the AST walk --------------------------------------------------------------------------
+
+
+def _is_attr(item: Any) -> bool:
+    """Pandoc's Attr is [id, [classes], [[key, value], ...]]; nothing else has that shape."""
+    return (
+        isinstance(item, list)
+        and len(item) == 3
+        and isinstance(item[0], str)
+        and isinstance(item[1], list)
+        and isinstance(item[2], list)
+        and all(isinstance(kv, list) and len(kv) == 2 for kv in item[2])
+    )
+
+
+def stringify(node: Any) -> str:
+    """The plain text of a metadata value or inline list."""
+    if isinstance(node, str):
+        return node
+    if isinstance(node, list):
+        return "".join(stringify(item) for item in node)
+    if isinstance(node, dict):
+        kind = node.get("t")
+        if kind in ("Space", "SoftBreak", "LineBreak"):
+            return " "
+        if kind in ("Str", "MetaString"):
+            return str(node.get("c", ""))
+        if kind in ("Code", "Math", "RawInline"):
+            return str(node["c"][1])
+        return stringify(node.get("c", []))
+    return ""
+
+
+class _Walker:
+    """One pass over the AST, rewriting in place and collecting problems."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.problems: list[Problem] = []
+        self.in_metadata = False
+
+    def add(self, message: str, text: str, *alternatives: str) -> None:
+        """Record a problem, remembering whether it is in the metadata or the chapters."""
+        self.problems.append(Problem(message, text, alternatives, self.in_metadata))
+
+    def attr(self, attr: list[Any]) -> None:
+        kept = []
+        for key, value in attr[2]:
+            reason = attribute_refusal(str(key), str(value), self.root)
+            if reason:
+                needles = (f'{key}="{value}"', f"{key}='{value}'", f"{key}={value}", f"{key}=")
+                self.add(f"{reason} removed", *needles)
+            else:
+                kept.append([key, value])
+        attr[2] = kept
+
+    def inline_list(self, items: list[Any]) -> list[Any]:
+        out = []
+        for item in items:
+            out.extend(self.node(item))
+        return out
+
+    def node(self, item: Any) -> list[Any]:
+        """The node's replacement: usually itself, cleaned; [] when it is dropped."""
+        if isinstance(item, list):
+            if _is_attr(item):
+                self.attr(item)
+                return [item]
+            return [self.inline_list(item)]
+        if not isinstance(item, dict):
+            return [item]
+        kind = item.get("t")
+        if kind in ("RawBlock", "RawInline"):
+            return self.raw(item)
+        if kind == "Image":
+            return self.image(item)
+        if kind == "Link":
+            self.link(item)
+        for key, value in list(item.items()):
+            if isinstance(value, (list, dict)):
+                item[key] = self.child(value)
+        return [item]
+
+    def child(self, value: Any) -> Any:
+        """A node held directly by a dict: a list is cleaned item by item, a dict replaced."""
+        if isinstance(value, list) and not _is_attr(value):
+            return self.inline_list(value)
+        replaced = self.node(value)
+        return replaced[0] if replaced else {"t": "Span", "c": [["", [], []], []]}
+
+    def raw(self, item: dict[str, Any]) -> list[Any]:
+        fmt, text = item["c"]
+        if str(fmt).lower() not in HTML_FORMATS:
+            return [item]
+        cleaned, problems = clean_html(text, self.root)
+        for problem in problems:
+            self.add(problem.message, problem.text)
+        if not cleaned.strip():
+            return []
+        return [{"t": item["t"], "c": ["html", cleaned]}]
+
+    def image(self, item: dict[str, Any]) -> list[Any]:
+        attr, alt, (target, title) = item["c"]
+        self.attr(attr)
+        item["c"][1] = alt = self.inline_list(alt)
+        data_uri, reason = embed_image(target, self.root)
+        if data_uri is None:
+            self.add(f"image '{target}' not used: {reason}", target)
+            return [{"t": "Span", "c": [["", ["missing-image"], []], alt]}]
+        item["c"][2] = [data_uri, title]
+        return [item]
+
+    def link(self, item: dict[str, Any]) -> None:
+        target, title = item["c"][2]
+        reason = link_refusal(target)
+        if reason:
+            self.add(f"link '{target}' removed: {reason}", target)
+            item["c"][2] = ["", title]
+
+    def meta(self, meta: dict[str, Any]) -> None:
+        for key in list(meta):
+            if key in PATH_METADATA:
+                for value in _meta_strings(meta[key]):
+                    reason = resource_refusal(value, self.root)
+                    if reason:
+                        self.add(f"metadata '{key}: {value}' ignored: {reason}", f"{key}:", value)
+                        del meta[key]
+                        break
+            if key in meta:
+                meta[key] = self.child(meta[key])
+
+
+def _meta_strings(value: Any) -> Iterator[str]:
+    """The text of a metadata value, one string per list item."""
+    if isinstance(value, dict) and value.get("t") == "MetaList":
+        for item in value["c"]:
+            yield from _meta_strings(item)
+    else:
+        yield stringify(value).strip()
+
+
+def sanitize(ast: dict[str, Any], root: Path) -> tuple[dict[str, Any], list[Problem]]:
+    """The AST made safe (changed in place and returned) and what was removed, in order."""
+    walker = _Walker(root)
+    meta = ast.get("meta")
+    if isinstance(meta, dict):
+        walker.in_metadata = True
+        walker.meta(meta)
+        walker.in_metadata = False
+    ast["blocks"] = walker.inline_list(ast.get("blocks", []))
+    return ast, walker.problems
+
+
+_TARGET = re.compile(r"\]\(\s*<?([^)\s>]+)|\]:[ \t]*<?([^\s>]+)|src\s*=\s*[\"']?([^\"'\s>]+)")
+
+
+def referenced_files(texts: Iterable[str], root: Path) -> list[Path]:
+    """Project files the Markdown may embed (link and image targets, src=), for cache keys."""
+    found: set[Path] = set()
+    for text in texts:
+        for match in _TARGET.finditer(text):
+            path, _ = _local_path(next(g for g in match.groups() if g), root)
+            if path is not None and path.is_file():
+                found.add(path)
+    return sorted(found)
+
+
+# ---- finding problems in the sources -------------------------------------------------------
+
+
+Location = tuple[str | None, int | None, int | None]
+
+
+def locate(sources: list[Source], needles: Iterable[str], after: dict[str, int] | None = None
+           ) -> Location:
+    """File, line and column of the first needle found in the sources (needles in order).
+
+    `after` maps a source path to an offset to search from, so that a repeated construct is
+    found at its next occurrence; it is updated with the position found.
+    """
+    after = after if after is not None else {}
+    candidates = [c for n in needles for c in dict.fromkeys((n, n.strip(), html.unescape(n))) if c]
+    for candidate in candidates:
+        for source in sources:
+            index = source.text.find(candidate, after.get(f"{source.path}\0{candidate}", 0))
+            if index < 0:
+                continue
+            after[f"{source.path}\0{candidate}"] = index + 1
+            line = source.text.count("\n", 0, index) + 1
+            column = index - (source.text.rfind("\n", 0, index) + 1) + 1
+            return source.path, line, column
+    return None, None, None
+
+
+def as_errors(
+    problems: Iterable[Problem], chapters: list[Source], metadata: list[Source]
+) -> list[PressworkError]:
+    """Problems as errors naming file, line and column, each place reported once."""
+    errors: list[PressworkError] = []
+    seen: set[tuple[str, Location]] = set()
+    after: dict[str, int] = {}
+    for problem in problems:
+        sources = metadata if problem.in_metadata else chapters
+        location = locate(sources, (problem.text, *problem.alternatives), after)
+        if (problem.message, location) in seen:
+            continue
+        seen.add((problem.message, location))
+        errors.append(PressworkError(problem.message, *location))
+    return errors
