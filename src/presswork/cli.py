@@ -131,6 +131,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--verbose", "-v", action="store_true", help="print every target")
     p.set_defaults(func=_cmd_build)
 
+    from presswork.check import command as check_command
+
+    p = sub.add_parser("check", help="validate the built outputs with epubcheck, vnu and more")
+    check_command.add_check_arguments(p)
+    p.set_defaults(func=check_command.run_check_command)
+
     p = sub.add_parser("styles", help="list or search the available citation styles")
     p.add_argument("query", nargs="*", help="words to look for in style names and titles")
     p.add_argument("--dir", default=".", help="project directory, for its styles/ folder")
