@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
-from presswork import __version__
+from presswork import __version__, new, watch
 from presswork.errors import PressworkError
 
 
@@ -20,63 +17,24 @@ def _split(values: list[str] | None) -> list[str] | None:
     return [part.strip() for value in values for part in value.split(",") if part.strip()]
 
 
-class _Progress:
-    """One line per target: live with rich on a terminal, plain lines in CI or a pipe."""
-
-    def __init__(self, quiet: bool, verbose: bool) -> None:
-        self.quiet, self.verbose = quiet, verbose
-        self.console = None
-        if sys.stderr.isatty() and not os.environ.get("CI"):
-            from rich.console import Console
-
-            self.console = Console(stderr=True)
-        self.started = time.perf_counter()
-
-    def __call__(self, event: str, data: dict[str, Any]) -> None:
-        target = data.get("target")
-        label = f"{target.style.name}/{target.format.name}" if target is not None else ""
-        if event == "warning":
-            self._say(f"warning: {data['message']}", "yellow", always=True)
-        elif event == "failed":
-            self._say(f"failed   {label}: {data['error']}", "red", always=True)
-        elif event == "built":
-            self._say(f"built    {label} ({data['seconds']:.1f} s)", "green")
-        elif event == "unchanged" and self.verbose:
-            self._say(f"up to date {label}", "dim")
-        elif event == "start" and self.verbose:
-            self._say(f"building {label}", "dim")
-
-    def _say(self, text: str, colour: str, always: bool = False) -> None:
-        if self.quiet and not always:
-            return
-        if self.console is not None:
-            self.console.print(text, style=colour, highlight=False)
-        else:
-            print(text, file=sys.stderr, flush=True)
-
-
 def _cmd_build(args: argparse.Namespace) -> int:
     from presswork.build import build
+    from presswork.progress import Progress
 
     if args.check_reproducible:
         return _check_reproducible(args)
 
-    progress = _Progress(args.quiet, args.verbose)
-    report = build(
-        args.dir,
-        format_names=_split(args.format),
-        style_names=_split(args.style),
-        jobs=args.jobs,
-        force=args.force,
-        strict=args.strict,
-        reporter=progress,
-    )
-    built = sum(1 for o in report.outcomes if o.status == "built")
-    unchanged = sum(1 for o in report.outcomes if o.status == "unchanged")
-    if not args.quiet:
-        elapsed = time.perf_counter() - progress.started
-        print(f"{built} built, {unchanged} up to date in {elapsed:.1f} s -> "
-              f"{Path(args.dir) / 'build'}", file=sys.stderr)
+    with Progress(args.quiet, args.verbose) as progress:
+        report = build(
+            args.dir,
+            format_names=_split(args.format),
+            style_names=_split(args.style),
+            jobs=args.jobs,
+            force=args.force,
+            strict=args.strict,
+            reporter=progress,
+        )
+        progress.finish(report, Path(args.dir) / "build")
     return 0
 
 
@@ -141,6 +99,14 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("query", nargs="*", help="words to look for in style names and titles")
     p.add_argument("--dir", default=".", help="project directory, for its styles/ folder")
     p.set_defaults(func=_cmd_styles)
+
+    p = sub.add_parser("watch", help="serve the HTML on 127.0.0.1 and rebuild it on every save")
+    watch.add_watch_arguments(p)
+    p.set_defaults(func=watch.run_watch_command)
+
+    p = sub.add_parser("new", help="start a manuscript project from the template")
+    new.add_new_arguments(p)
+    p.set_defaults(func=new.run_new_command)
 
     try:
         from presswork.lint import command as lint_command

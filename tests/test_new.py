@@ -1,0 +1,93 @@
+"""`presswork new`: a project from the template that builds and lints clean at once."""
+
+from __future__ import annotations
+
+import argparse
+import ast
+from pathlib import Path
+
+import pytest
+import yaml
+
+from helpers import pdf_text
+from presswork.errors import InputError
+from presswork.new import add_new_arguments, create, run_new_command
+
+
+def _args(*argv: str) -> argparse.Namespace:
+    parser = argparse.ArgumentParser()
+    add_new_arguments(parser)
+    return parser.parse_args(argv)
+
+
+def test_new_project_has_every_file(tmp_path: Path) -> None:
+    root = create(tmp_path / "my-paper", title='On "Type": a Study')
+    files = sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
+    assert files == [
+        ".github/workflows/manuscript.yml",
+        ".gitignore",
+        "README.md",
+        "manuscript/01-introduction.md",
+        "manuscript/metadata.yaml",
+        "noxfile.py",
+        "presswork.toml",
+        "references/references.bib",
+    ]
+    metadata = yaml.safe_load((root / "manuscript" / "metadata.yaml").read_text("utf-8"))
+    assert metadata["title"] == 'On "Type": a Study'
+    assert 'name = "my-paper"' in (root / "presswork.toml").read_text("utf-8")
+    assert "build/" in (root / ".gitignore").read_text("utf-8").splitlines()
+    noxfile = (root / "noxfile.py").read_text("utf-8")
+    ast.parse(noxfile)
+    assert "__" + "PRESSWORK_SPEC__" not in noxfile and '"presswork' in noxfile
+    workflow = yaml.safe_load((root / ".github/workflows/manuscript.yml").read_text("utf-8"))
+    steps = [step for job in workflow["jobs"].values() for step in job["steps"]]
+    uses = {step.get("uses", "").split("@")[0] for step in steps}
+    assert {"github/codeql-action/upload-sarif", "actions/upload-artifact"} <= uses
+    assert any("nox -s build" in step.get("run", "") for step in steps)
+    assert not list(root.rglob("*__*__*")), "a placeholder was left in a file name"
+    for path in root.rglob("*"):
+        if path.is_file():
+            text = path.read_text("utf-8")
+            assert "__TITLE" not in text and "__NAME__" not in text, path
+
+
+def test_default_title_comes_from_the_directory(tmp_path: Path) -> None:
+    root = create(tmp_path / "soviet_decisions-1968")
+    metadata = yaml.safe_load((root / "manuscript" / "metadata.yaml").read_text("utf-8"))
+    assert metadata["title"] == "Soviet decisions 1968"
+
+
+def test_refuses_a_non_empty_directory(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "taken").mkdir()
+    (tmp_path / "taken" / "notes.md").write_text("mine")
+    with pytest.raises(InputError, match="not an empty directory") as caught:
+        run_new_command(_args(str(tmp_path / "taken")))
+    assert caught.value.exit_code == 2 and "\n" not in str(caught.value)
+    assert (tmp_path / "taken" / "notes.md").read_text() == "mine"
+    (tmp_path / "empty").mkdir()
+    assert run_new_command(_args(str(tmp_path / "empty"), "--title", "T")) == 0
+    assert "created" in capsys.readouterr().err
+
+
+def test_the_template_lints_clean(tmp_path: Path) -> None:
+    lint = pytest.importorskip("presswork.lint", reason="the linter is not installed")
+    from presswork.project import load
+
+    findings = lint.run_lint(load(create(tmp_path / "paper")))
+    assert [str(f.to_dict()) for f in findings] == []
+
+
+@pytest.mark.slow
+def test_a_new_project_builds_at_once(tmp_path: Path) -> None:
+    from presswork.build import build
+
+    root = create(tmp_path / "first-paper", title="Literate Manuscripts")
+    report = build(root, format_names=["html", "pdf"], style_names=["apa"], jobs=2)
+    assert {o.status for o in report.outcomes} == {"built"} and not report.warnings
+    text = " ".join(pdf_text(root / "build" / "apa" / "first-paper.pdf").split())
+    assert "Literate Manuscripts" in text
+    assert "(Knuth, 1984, p. 97)" in text and "(Bringhurst, 2004; Knuth, 1984)" in text
+    assert "Knuth, D. E. (1984). Literate programming." in text  # the bibliography
+    html = (root / "build" / "apa" / "first-paper.html").read_text("utf-8")
+    assert "Literate Manuscripts" in html and "Knuth, 1984" in html
