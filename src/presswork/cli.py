@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from presswork import __version__, new, watch
+from presswork import __version__
 from presswork.errors import PressworkError
 
 
@@ -64,7 +65,25 @@ def _cmd_styles(args: argparse.Namespace) -> int:
     return 0
 
 
-def _parser() -> argparse.ArgumentParser:
+_PLUGGED = {
+    "lint": ("check footnotes, dates, DOIs and citations", "presswork.lint.command",
+             "add_lint_arguments", "run_lint_command"),
+    "rules": ("list the lint rules", "presswork.lint.command",
+              "add_rules_arguments", "run_rules_command"),
+    "check": ("validate the built outputs with epubcheck, vnu and more",
+              "presswork.check.command", "add_check_arguments", "run_check_command"),
+    "watch": ("serve the HTML on 127.0.0.1 and rebuild it on every save", "presswork.watch",
+              "add_watch_arguments", "run_watch_command"),
+    "new": ("start a manuscript project from the template", "presswork.new",
+            "add_new_arguments", "run_new_command"),
+}
+
+
+def _chosen_command(argv: Sequence[str]) -> str | None:
+    return next((arg for arg in argv if not arg.startswith("-")), None)
+
+
+def _parser(chosen: str | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="presswork",
         description="Build a manuscript into PDF, HTML and EPUB in any CSL style, and lint it.",
@@ -89,41 +108,25 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--verbose", "-v", action="store_true", help="print every target")
     p.set_defaults(func=_cmd_build)
 
-    from presswork.check import command as check_command
-
-    p = sub.add_parser("check", help="validate the built outputs with epubcheck, vnu and more")
-    check_command.add_check_arguments(p)
-    p.set_defaults(func=check_command.run_check_command)
-
     p = sub.add_parser("styles", help="list or search the available citation styles")
     p.add_argument("query", nargs="*", help="words to look for in style names and titles")
     p.add_argument("--dir", default=".", help="project directory, for its styles/ folder")
     p.set_defaults(func=_cmd_styles)
 
-    p = sub.add_parser("watch", help="serve the HTML on 127.0.0.1 and rebuild it on every save")
-    watch.add_watch_arguments(p)
-    p.set_defaults(func=watch.run_watch_command)
-
-    p = sub.add_parser("new", help="start a manuscript project from the template")
-    new.add_new_arguments(p)
-    p.set_defaults(func=new.run_new_command)
-
-    try:
-        from presswork.lint import command as lint_command
-    except ImportError:  # the linter is optional while it is being built
-        lint_command = None  # type: ignore[assignment]
-    if lint_command is not None:
-        p = sub.add_parser("lint", help="check footnotes, dates, DOIs and citations")
-        lint_command.add_lint_arguments(p)
-        p.set_defaults(func=lint_command.run_lint_command)
-        p = sub.add_parser("rules", help="list the lint rules")
-        lint_command.add_rules_arguments(p)
-        p.set_defaults(func=lint_command.run_rules_command)
+    # The other subcommands live in their own modules, imported only when chosen: a
+    # no-change build should cost no more than starting the command.
+    for name, (help_text, module, add, run) in _PLUGGED.items():
+        p = sub.add_parser(name, help=help_text)
+        if name == chosen:
+            loaded = importlib.import_module(module)
+            getattr(loaded, add)(p)
+            p.set_defaults(func=getattr(loaded, run))
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = _parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = _parser(_chosen_command(argv))
     args = parser.parse_args(argv)
     try:
         return int(args.func(args))

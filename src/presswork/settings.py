@@ -45,10 +45,19 @@ class Settings:
     styles_dir: str = field(default="styles", metadata={"help": "folder of local .csl styles"})
     build_dir: str = field(default="build", metadata={"help": "folder the outputs go to"})
     pdf_variant: str = field(
-        default="", metadata={"help": "WeasyPrint PDF variant, e.g. pdf/ua-1 or pdf/a-3b"}
+        default="",
+        metadata={"help": "WeasyPrint PDF variant, e.g. pdf/ua-1 or pdf/a-3b", "output": True},
     )
     lint: dict[str, Any] = field(default_factory=dict, metadata={"help": "[lint] table"})
     source: str = field(default="", metadata={"help": "where these settings were read from"})
+
+
+def output_fingerprint(settings: Settings) -> str:
+    """The settings that change an output's bytes (marked "output"), for the build's keys.
+
+    Which styles and formats are built, or lint options, do not change any one output.
+    """
+    return repr([(f.name, getattr(settings, f.name)) for f in fields(settings) if f.metadata.get("output")])
 
 
 _KEYS = {f.name.replace("_", "-"): f for f in fields(Settings) if f.name != "source"}

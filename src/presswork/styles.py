@@ -100,8 +100,19 @@ def _from_file(name: str, path: Path, display: str) -> Style:
     return Style(name, path, head["title"], head.get("class", "in-text"))
 
 
+def _bundled_path(name: str) -> Path | None:
+    """The bundled file of a style name, found directly (listing 10,800 files costs 80 ms)."""
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", name):
+        return None
+    base = bundled_dir()
+    for candidate in (base / f"{name}.csl", base / "dependent" / f"{name}.csl"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
 def _bundled(name: str, alias: str | None = None, title: str | None = None) -> Style:
-    path = bundled_names().get(name)
+    path = _bundled_path(name)
     if path is None:
         raise InputError(f"dependent style '{alias}' names an unknown parent style '{name}'")
     head = _head(path)
@@ -130,7 +141,7 @@ def resolve(name: str, root: Path, styles_dir: str = "styles") -> Style:
     local = root / styles_dir / f"{name}.csl"
     if local.is_file():
         return _from_file(name, local, f"{styles_dir}/{name}.csl")
-    if name in bundled_names():
+    if _bundled_path(name) is not None:
         return _bundled(name)
     close = suggestions(name)
     hint = f"; did you mean {', '.join(close)}?" if close else ""
