@@ -1,0 +1,63 @@
+"""Lint timings for the benchmark session: `python -m presswork.lint.bench [DIR] [--scale 20]`.
+
+Lints the project, then the same manuscript repeated `scale` times (note labels renamed so
+the copies stay valid), and prints both times: linear time means the ratio stays near the
+scale. Timings live here and in the benchmark session, not in the tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import time
+from dataclasses import replace
+
+from presswork.lint import run_lint
+from presswork.project import Project, SourceFile, load
+
+_LABEL = re.compile(r"\[\^([^\s\[\]]+)\]")
+
+
+def scaled(project: Project, scale: int) -> Project:
+    """The project with its chapters repeated `scale` times."""
+    chapters = []
+    for copy in range(scale):
+        for chapter in project.chapters:
+            text = _LABEL.sub(rf"[^c{copy}-\1]", chapter.text)
+            stem = chapter.path.rsplit(".", 1)[0]
+            chapters.append(SourceFile(f"{stem}-{copy:03d}.md", text))
+    return replace(project, chapters=chapters)
+
+
+def best_time(project: Project, repeat: int) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        started = time.perf_counter()
+        run_lint(project)
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m presswork.lint.bench")
+    parser.add_argument("dir", nargs="?", default=".", help="project directory (default: .)")
+    parser.add_argument("--scale", type=int, default=20, help="copies of the manuscript")
+    parser.add_argument("--repeat", type=int, default=5, help="runs; the best one counts")
+    args = parser.parse_args(argv)
+    project = load(args.dir)
+    run_lint(project)  # imports and the rule registry: not part of the figure
+    size = sum(len(c.text) for c in project.chapters)
+    once = best_time(project, args.repeat)
+    big = scaled(project, args.scale)
+    many = best_time(big, max(1, args.repeat // 2))
+    print(f"lint {args.dir}: {size / 1000:.0f} kB in {once * 1000:.0f} ms")
+    print(
+        f"lint x{args.scale}: {size * args.scale / 1000:.0f} kB in {many * 1000:.0f} ms "
+        f"({many / once:.1f} times as long)"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

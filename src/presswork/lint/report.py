@@ -1,0 +1,172 @@
+"""Findings as text (for people), JSON (the contract), SARIF 2.1.0 and GitHub annotations.
+
+Formatters are pure: findings and the sources in, a string out.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from presswork import __version__
+from presswork.lint.finding import Finding, Severity
+from presswork.lint.registry import all_rules
+
+FORMATS = ("text", "json", "sarif", "github")
+_WIDTH = 100  # characters of a long source line shown around the column
+_COLOURS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.INFO: "36"}
+
+
+def _paint(text: str, code: str, colour: bool) -> str:
+    return f"\033[{code}m{text}\033[0m" if colour else text
+
+
+def _excerpt(line: str, column: int) -> tuple[str, int]:
+    """A window of a long line around the column, and the caret's place in it."""
+    line = line.replace("\t", " ")
+    if len(line) <= _WIDTH:
+        return line, column - 1
+    start = max(0, min(column - 1 - _WIDTH // 3, len(line) - _WIDTH))
+    shown = line[start : start + _WIDTH]
+    caret = column - 1 - start
+    if start > 0:
+        shown, caret = "…" + shown, caret + 1
+    if start + _WIDTH < len(line):
+        shown += "…"
+    return shown, caret
+
+
+def _summary(findings: Sequence[Finding]) -> str:
+    if not findings:
+        return "no findings"
+    counts = {s: sum(1 for f in findings if f.severity is s) for s in Severity}
+    parts = [
+        f"{counts[s]} {s.value}{'s' if counts[s] != 1 and s is not Severity.INFO else ''}"
+        for s in Severity
+    ]
+    return f"{len(findings)} finding{'s' if len(findings) != 1 else ''}: {', '.join(parts)}"
+
+
+def text(findings: Sequence[Finding], sources: Mapping[str, str], colour: bool = False) -> str:
+    """`file:line:col: severity rule message`, the source line and a caret, by file."""
+    out: list[str] = []
+    lines_of = {path: source.split("\n") for path, source in sources.items()}
+    current = None
+    for finding in findings:
+        if finding.file != current:
+            if current is not None:
+                out.append("")
+            current = finding.file
+        where = f"{finding.file}:{finding.line}:{finding.column}:"
+        severity = _paint(finding.severity.value, _COLOURS[finding.severity], colour)
+        message = " ".join(finding.message.split())  # one line per finding
+        out.append(f"{_paint(where, '1', colour)} {severity} {finding.rule} {message}")
+        lines = lines_of.get(finding.file, [])
+        if 0 < finding.line <= len(lines):
+            shown, caret = _excerpt(lines[finding.line - 1], finding.column)
+            out.append(_paint(f"    {shown}", "2", colour))
+            out.append(_paint(f"    {' ' * caret}^", _COLOURS[finding.severity], colour))
+        if finding.fix:
+            out.append(f"    fix: {finding.fix}")
+    if out:
+        out.append("")
+    out.append(_summary(findings))
+    return "\n".join(out) + "\n"
+
+
+def as_json(findings: Sequence[Finding]) -> str:
+    """`{"findings": [...]}`: the contract other tools consume (see Finding.to_dict)."""
+    return (
+        json.dumps({"findings": [f.to_dict() for f in findings]}, indent=2, ensure_ascii=False)
+        + "\n"
+    )
+
+
+_SARIF_LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+
+
+def sarif(findings: Sequence[Finding], prefix: str = "") -> str:
+    """SARIF 2.1.0, for code-scanning upload; paths get `prefix` (the project's directory)."""
+    rules = all_rules()
+    index = {rule.id: i for i, rule in enumerate(rules)}
+    driver = {
+        "name": "presswork",
+        "version": __version__,
+        "rules": [
+            {
+                "id": rule.id,
+                "shortDescription": {"text": rule.summary()},
+                "defaultConfiguration": {"level": _SARIF_LEVELS[rule.severity]},
+                "properties": {"category": rule.category()},
+            }
+            for rule in rules
+        ],
+    }
+    results = []
+    for finding in findings:
+        message = finding.message + (f" (fix: {finding.fix})" if finding.fix else "")
+        result: dict[str, Any] = {
+            "ruleId": finding.rule,
+            "level": _SARIF_LEVELS[finding.severity],
+            "message": {"text": message},
+            "locations": [
+                {
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": prefix + finding.file},
+                        "region": {"startLine": finding.line, "startColumn": finding.column},
+                    }
+                }
+            ],
+        }
+        if finding.rule in index:
+            result["ruleIndex"] = index[finding.rule]
+        results.append(result)
+    document = {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [
+            {"tool": {"driver": driver}, "columnKind": "unicodeCodePoints", "results": results}
+        ],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def _escape(value: str, property_value: bool = False) -> str:
+    value = value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    if property_value:
+        value = value.replace(":", "%3A").replace(",", "%2C")
+    return value
+
+
+_COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
+
+
+def github(findings: Sequence[Finding], prefix: str = "") -> str:
+    """GitHub Actions workflow commands: `::error file=...,line=...,col=...::message`."""
+    out = []
+    for f in findings:
+        message = f.message + (f" (fix: {f.fix})" if f.fix else "")
+        props = (
+            f"file={_escape(prefix + f.file, True)},line={f.line},col={f.column},"
+            f"title={_escape(f.rule, True)}"
+        )
+        out.append(f"::{_COMMANDS[f.severity]} {props}::{_escape(message)}")
+    return "".join(line + "\n" for line in out)
+
+
+def render(
+    fmt: str,
+    findings: Sequence[Finding],
+    sources: Mapping[str, str],
+    prefix: str = "",
+    colour: bool = False,
+) -> str:
+    """One report in one of FORMATS."""
+    formatters: dict[str, Callable[[], str]] = {
+        "text": lambda: text(findings, sources, colour),
+        "json": lambda: as_json(findings),
+        "sarif": lambda: sarif(findings, prefix),
+        "github": lambda: github(findings, prefix),
+    }
+    return formatters[fmt]()

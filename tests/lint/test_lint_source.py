@@ -1,0 +1,195 @@
+"""The Markdown source map: exact positions, and agreement with pandoc's own reading."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from presswork.lint.model import InlineNote, NoteDef
+from presswork.lint.source import scan
+
+CORPUS = Path(__file__).parent / "corpus"
+
+
+def test_note_references_definitions_and_positions() -> None:
+    doc = scan("a.md", "Text[^1] and more.[^long-label]\n\n[^1]: One.\n[^long-label]: Two.\n")
+    assert [(r.label, doc.position(r.start)) for r in doc.note_refs] == [
+        ("1", (1, 5)),
+        ("long-label", (1, 19)),
+    ]
+    assert [(d.label, doc.position(d.start)) for d in doc.note_defs] == [
+        ("1", (3, 1)),
+        ("long-label", (4, 1)),
+    ]
+    assert doc.text[doc.note_defs[0].regions[0].start :].startswith(" One.")
+
+
+def test_definition_continues_on_indented_paragraphs_and_lazy_lines() -> None:
+    text = "A[^n].\n\n[^n]: First\nlazy line.\n\n    Second [@k].\n\nBody @b.\n"
+    doc = scan("a.md", text)
+    (note,) = doc.note_defs
+    assert len(note.regions) == 2
+    cites = {c.key: c.container for c in doc.citations}
+    assert cites["k"] is note and cites["b"] is None
+
+
+def test_a_definition_needs_a_new_block() -> None:
+    doc = scan("a.md", "Text here[^a].\n[^a]: not a definition, a lazy line\n")
+    assert doc.note_defs == []
+    assert [r.label for r in doc.note_refs] == ["a", "a"]
+
+
+def test_empty_definition_takes_the_next_block_like_pandoc() -> None:
+    doc = scan("a.md", "A[^c].\n\n[^c]:\n\nswallowed here\n")
+    (note,) = doc.note_defs
+    assert note.swallowed is not None and doc.position(note.swallowed) == (5, 1)
+
+
+def test_inline_notes_nest_and_hold_brackets() -> None:
+    doc = scan("a.md", "x^[outer [b] ^[inner] @k, 3] y ^[unclosed [^r]\n")
+    outer, inner = sorted(doc.inline_notes, key=lambda n: n.start)
+    assert (doc.position(outer.start), doc.position(outer.end)) == ((1, 2), (1, 29))
+    assert inner.container is outer and outer.container is None
+    (cite,) = [c for c in doc.citations if c.key == "k"]
+    assert cite.container is outer
+    (ref,) = doc.note_refs
+    assert ref.container is None  # the second `^[` never closes: it is text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "`[^a] @b`",
+        "``x `[^a]` @b``",
+        "$x^[2] @b$",
+        "$$@b [^a]$$",
+        "<!-- [^a] @b -->",
+        "\\[^a] \\@b",
+        "mail a@b.org, (x@y)",
+        "    [^a] @b code",
+        "```\n[^a] @b\n```",
+        "~~~~\n[^a]\n~~~\n@b\n~~~~",
+    ],
+)
+def test_code_comments_math_escapes_and_mail_hide_notes_and_citations(text: str) -> None:
+    doc = scan("a.md", text + "\n")
+    assert doc.note_refs == [] and doc.citations == []
+
+
+def test_unclosed_fence_and_comment_are_text_as_in_pandoc() -> None:
+    doc = scan("a.md", "Para\n\n```\n@a [^b]\n\n<!-- @c\n")
+    assert [c.key for c in doc.citations] == ["a", "c"]
+    assert [r.label for r in doc.note_refs] == ["b"]
+
+
+def test_citation_groups_locators_and_modes() -> None:
+    doc = scan("a.md", "[see @a, pp. 33-35; @b, 12] and [-@c] and @d [p. 5] and @{e.f}.\n")
+    found = [(c.key, c.locator, c.in_text, doc.position(c.start)) for c in doc.citations]
+    assert found == [
+        ("a", "pp. 33-35", False, (1, 6)),
+        ("b", "12", False, (1, 21)),
+        ("c", "", False, (1, 35)),
+        ("d", "p. 5", True, (1, 43)),
+        ("e.f", "", True, (1, 57)),
+    ]
+    a, b = doc.citations[:2]
+    assert a.group == b.group and doc.position(b.locator_start) == (1, 25)
+
+
+def test_list_items_keep_code_and_paragraphs_apart() -> None:
+    doc = scan("a.md", "- item @a\n\n  more @b\n\n      code @c\n")
+    assert [c.key for c in doc.citations] == ["a", "b"]
+
+
+def test_masked_views_keep_offsets() -> None:
+    text = "A `code 1968` and [@k, 1975] and 30 February.\n"
+    doc = scan("a.md", text)
+    assert len(doc.prose) == len(doc.code_masked) == len(text)
+    assert "1968" not in doc.code_masked and "1975" not in doc.prose
+    assert doc.prose.index("30 February") == text.index("30 February")
+
+
+def test_suppression_comments() -> None:
+    text = "<!-- presswork: ignore date/weekday, doi -->\nx <!-- presswork: ignore -->\n"
+    doc = scan("a.md", text)
+    assert [s.rules for s in doc.suppressions] == [("date/weekday", "doi"), None]
+
+
+def test_front_matter_is_masked() -> None:
+    doc = scan("a.md", "---\ntitle: x @a\n---\n\nBody @b.\n")
+    assert [c.key for c in doc.citations] == ["b"]
+
+
+# ---- agreement with pandoc ------------------------------------------------------------------
+
+
+def _pandoc() -> str | None:
+    try:
+        import pypandoc
+
+        return str(pypandoc.get_pandoc_path())
+    except (ImportError, OSError):
+        return None
+
+
+def _pandoc_facts(pandoc: str, text: str) -> tuple[Counter[str], int]:
+    result = subprocess.run(
+        [pandoc, "--from", "markdown", "--to", "json"],
+        input=text.encode(),
+        capture_output=True,
+        check=True,
+    )
+    cites: Counter[str] = Counter()
+    notes = 0
+    stack: list[Any] = [json.loads(result.stdout)["blocks"]]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            if item.get("t") == "Cite":
+                cites.update(c["citationId"] for c in item["c"][0])
+            notes += item.get("t") == "Note"
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return cites, notes
+
+
+def _my_facts(text: str) -> tuple[Counter[str], int]:
+    doc = scan("all.md", text)
+    defs: dict[str, NoteDef] = {n.label: n for n in doc.note_defs}
+    cites: Counter[str] = Counter()
+    notes = 0
+
+    def owner(container: object) -> object:
+        while isinstance(container, InlineNote):
+            container = container.container
+        return container
+
+    # pandoc copies a note's content to every reference: count what each reference shows
+    shown: Counter[int] = Counter()
+    for ref in doc.note_refs:
+        if ref.container is None and ref.label in defs:
+            shown[id(defs[ref.label])] += 1
+            notes += 1
+    for note in doc.inline_notes:
+        top = owner(note.container)
+        notes += shown[id(top)] if isinstance(top, NoteDef) else 1
+    for cite in doc.citations:
+        top = owner(cite.container)
+        cites[cite.key] += shown[id(top)] if isinstance(top, NoteDef) else 1
+    return cites, notes
+
+
+@pytest.mark.skipif(_pandoc() is None, reason="pandoc (pypandoc-binary) is not installed")
+def test_same_citations_and_notes_as_pandoc_on_the_corpus() -> None:
+    pandoc = _pandoc()
+    assert pandoc is not None
+    for case in sorted(CORPUS.iterdir()):
+        chapters = sorted((case / "manuscript").glob("*.md"))
+        text = "\n\n".join(p.read_text("utf-8") for p in chapters)
+        assert _my_facts(text) == _pandoc_facts(pandoc, text), case.name
