@@ -67,13 +67,31 @@ def _value_column(lines: list[str], line_no: int, key: str) -> tuple[int, int]:
     return line_no + 1, 1
 
 
+def _unenclose(value: str) -> str:
+    """A raw BibTeX value without its outer braces or quotes (as the parser's middleware does)."""
+    value = value.strip()
+    if len(value) >= 2 and (value[0], value[-1]) in (("{", "}"), ('"', '"')):
+        return value[1:-1]
+    return value
+
+
 def parse_bibtex(text: str, display: str) -> list[Reference]:
     import bibtexparser
 
     # The splitter logs each aborted block as a warning; we raise our own error instead.
     logging.getLogger("bibtexparser").setLevel(logging.ERROR)
     library = bibtexparser.parse_string(text)
+    entries = list(library.entries)
     for block in library.failed_blocks:
+        if isinstance(block, bibtexparser.model.DuplicateBlockKeyBlock):
+            # A key defined twice is the linter's to report (citation/duplicate-key), with
+            # both places; pandoc itself uses the first.
+            duplicate = block.ignore_error_block
+            if duplicate is not None:
+                for item in duplicate.fields:
+                    item.value = _unenclose(item.value)
+                entries.append(duplicate)
+            continue
         error = getattr(block, "error", None)
         reason = str(getattr(error, "abort_reason", "") or "cannot parse it").rstrip(".")
         end = getattr(error, "end_index", None)
@@ -87,7 +105,7 @@ def parse_bibtex(text: str, display: str) -> list[Reference]:
         )
     lines = text.split("\n")
     references = []
-    for entry in library.entries:
+    for entry in sorted(entries, key=lambda e: e.start_line):
         ref = Reference(
             id=entry.key,
             type=entry.entry_type.lower(),
@@ -122,8 +140,9 @@ _CSL_SCHEMA = {
             "issue": {"type": ["string", "number"]},
             "author": {"type": "array", "items": {"type": "object"}},
             "editor": {"type": "array", "items": {"type": "object"}},
-            "issued": {"type": ["object", "string"]},
-            "accessed": {"type": ["object", "string"]},
+            # pandoc accepts a bare year (issued: 2003) in CSL-YAML
+            "issued": {"type": ["object", "string", "number"]},
+            "accessed": {"type": ["object", "string", "number"]},
         },
     },
 }
