@@ -1,9 +1,9 @@
-"""Templates, stylesheets and fonts shipped with presswork, so outputs do not depend on the machine."""
+"""Templates, stylesheets and fonts shipped with presswork: outputs do not depend on the machine."""
 
 from __future__ import annotations
 
 import hashlib
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 ASSETS = Path(__file__).parent
@@ -13,7 +13,7 @@ def asset_path(name: str) -> Path:
     return ASSETS / name
 
 
-@lru_cache(maxsize=None)
+@cache
 def asset_text(name: str) -> str:
     return (ASSETS / name).read_text(encoding="utf-8")
 

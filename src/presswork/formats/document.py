@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import calendar
+import html
+import re
 import threading
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
@@ -11,6 +14,69 @@ from typing import Any
 
 from presswork import pandoc
 from presswork.assets import asset_path
+
+_ISO_DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
+_NUMBER_RANGE = re.compile(r"(?<=\d)\s*-{1,2}\s*(?=\d)")
+
+
+def plain_text(value: Any) -> str:
+    """The text of a metadata value or AST fragment, without markup (for meta tags and PDF info)."""
+    if isinstance(value, list):
+        return "".join(plain_text(item) for item in value)
+    if not isinstance(value, dict):
+        return ""
+    kind, content = value.get("t"), value.get("c")
+    if kind in ("Str", "MetaString"):
+        return str(content)
+    if kind in ("Space", "SoftBreak", "LineBreak"):
+        return " "
+    if kind in ("Para", "Plain"):
+        return plain_text(content) + " "
+    if kind in ("Code", "Math"):
+        return str(content[1])
+    if kind in ("RawInline", "RawBlock", "Note", "MetaBool") or content is None:
+        return ""
+    if kind == "Quoted":
+        single = content[0].get("t") == "SingleQuote"
+        return ("‘%s’" if single else "“%s”") % plain_text(content[1])
+    if kind in ("Link", "Image", "Span", "Cite", "Div"):
+        return plain_text(content[1])
+    return plain_text(content)
+
+
+def human_date(text: str, lang: str) -> str:
+    """An ISO date (2020, 2020-06, 2020-06-01) in words for English; anything else unchanged."""
+    match = _ISO_DATE.match(text.strip())
+    if not match or not lang.lower().startswith("en"):
+        return text
+    year, month, day = match.groups()
+    if month is None or not 1 <= int(month) <= 12:
+        return year
+    name = calendar.month_name[int(month)]
+    if day is None:
+        return f"{name} {year}"
+    if lang.lower() in ("en-us", "en"):
+        return f"{name} {int(day)}, {year}"
+    return f"{int(day)} {name} {year}"
+
+
+def template_variables(meta: dict[str, Any], lang: str) -> dict[str, str]:
+    """Values our templates need in plain form: date in words, abstract as text, page range."""
+    found: dict[str, str] = {}
+    date = " ".join(plain_text(meta.get("date", {})).split())
+    if _ISO_DATE.match(date):
+        found["presswork-date-iso"] = date
+        found["presswork-date"] = human_date(date, lang)
+    description = " ".join(plain_text(meta.get("abstract", {})).split())
+    if description:
+        found["presswork-description"] = description
+    journal = meta.get("journal", {})
+    if journal.get("t") == "MetaMap":
+        pages = " ".join(plain_text(journal["c"].get("pages", {})).split())
+        if pages:
+            found["presswork-pages"] = _NUMBER_RANGE.sub("\u2013", pages)
+    # pandoc puts --variable values into the output as they are: escape them for HTML
+    return {key: html.escape(value, quote=True) for key, value in found.items()}
 
 
 @dataclass
@@ -30,20 +96,23 @@ class StyleDocument:
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @cached_property
+    def variables(self) -> dict[str, str]:
+        """Template variables computed from the metadata (see template_variables)."""
+        return template_variables(self.ast.get("meta", {}), self.lang)
+
+    @cached_property
     def page_html(self) -> str:
         """pandoc's standalone HTML in our template, before CSS goes in (shared by HTML and PDF)."""
-        out = pandoc.write(
-            self.ast,
-            "html5",
-            self.root,
-            [
-                "--standalone",
-                "--template",
-                str(asset_path("template.html")),
-                "--wrap=none",
-                "--section-divs",
-                "--variable",
-                f"presswork-style={self.style_title}",
-            ],
-        )
-        return out.decode("utf-8")
+        variables = {"presswork-style": html.escape(self.style_title), **self.variables}
+        args = [
+            "--standalone",
+            "--template",
+            str(asset_path("template.html")),
+            "--wrap=none",
+            "--section-divs",
+            # The title is the page's only h1; the manuscript's sections start at h2.
+            "--shift-heading-level-by=1",
+        ]
+        for key, value in variables.items():
+            args += ["--variable", f"{key}={value}"]
+        return pandoc.write(self.ast, "html5", self.root, args).decode("utf-8")

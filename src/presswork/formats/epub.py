@@ -3,48 +3,104 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import json
+import re
+import zipfile
+from datetime import datetime, timezone
+from typing import Any
 
 from presswork import pandoc
 from presswork.assets import asset_path, asset_text
 from presswork.formats import Format, register
-from presswork.formats.document import StyleDocument
+from presswork.formats.document import StyleDocument, plain_text
+
+OPF = "EPUB/content.opf"
+# pandoc --sandbox cannot read SOURCE_DATE_EPOCH and stamps the Unix epoch instead.
+SANDBOX_STAMP = "1970-01-01T00:00:00Z"
 
 
 def identifier(doc: StyleDocument) -> str:
     """The DOI when the metadata gives one, else a UUID derived from the content (not random)."""
-    meta = doc.ast.get("meta", {})
-    doi = meta.get("doi", {})
-    if doi.get("t") in ("MetaString", "MetaInlines"):
-        text = doi["c"] if doi["t"] == "MetaString" else "".join(
-            part.get("c", " ") if part.get("t") == "Str" else " " for part in doi["c"]
-        )
-        return f"doi:{text.strip()}"
+    doi = " ".join(plain_text(doc.ast.get("meta", {}).get("doi", {})).split())
+    if doi:
+        return f"doi:{doi}"
     digest = hashlib.sha256(json.dumps(doc.ast, sort_keys=True).encode()).hexdigest()
     return f"urn:uuid:{digest[:8]}-{digest[8:12]}-5{digest[13:16]}-8{digest[17:20]}-{digest[20:32]}"
 
 
+def metadata_args(meta: dict[str, Any]) -> list[str]:
+    """Keywords as dc:subject and the abstract as dc:description, unless the metadata has them."""
+    args: list[str] = []
+    keywords = meta.get("keywords", {})
+    if "subject" not in meta and keywords.get("t") == "MetaList":
+        for keyword in keywords["c"]:
+            args += ["--metadata", f"subject={' '.join(plain_text(keyword).split())}"]
+    abstract = " ".join(plain_text(meta.get("abstract", {})).split())
+    if "description" not in meta and abstract:
+        args += ["--metadata", f"description={abstract}"]
+    return args
+
+
+def dated_opf(opf: str, stamp: str, has_date: bool) -> str:
+    """The package document with the build's date as modification date (and as date if none)."""
+    opf = opf.replace(
+        f'<meta property="dcterms:modified">{SANDBOX_STAMP}</meta>',
+        f'<meta property="dcterms:modified">{stamp}</meta>',
+    )
+    if not has_date:
+        sandbox_date = rf"(<dc:date[^>]*>){re.escape(SANDBOX_STAMP)}(</dc:date>)"
+        opf = re.sub(sandbox_date, rf"\g<1>{stamp}\2", opf)
+    return opf
+
+
+def normalized_zip(epub: bytes, epoch: int, opf: str) -> bytes:
+    """The same EPUB re-zipped with fixed entry times and attributes, mimetype first and stored."""
+    when = datetime.fromtimestamp(epoch, tz=timezone.utc).timetuple()[:6]
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(epub)) as source, zipfile.ZipFile(out, "w") as target:
+        for entry in source.infolist():
+            info = zipfile.ZipInfo(entry.filename, date_time=when)
+            info.create_system = 3  # the same bytes whatever system builds them
+            info.external_attr = 0o644 << 16
+            stored = entry.filename == "mimetype"
+            info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
+            data = opf.encode("utf-8") if entry.filename == OPF else source.read(entry)
+            target.writestr(info, data)
+    return out.getvalue()
+
+
 def render(doc: StyleDocument) -> bytes:
-    return pandoc.write(
+    variables = [arg for key, value in doc.variables.items() for arg in ("-V", f"{key}={value}")]
+    epub = pandoc.write(
         doc.ast,
         "epub3",
         doc.root,
         [
+            *variables,
+            *metadata_args(doc.ast.get("meta", {})),
             # --sandbox refuses --css files, so the stylesheet goes inline through the template
             "--template",
             str(asset_path("epub-template.xhtml")),
             "--variable",
             f"presswork-css={asset_text('epub.css')}",
             "--toc",
+            # An article is one file after the title page, so its notes are numbered throughout
+            # as in the PDF: no level-1 headings, and the split happens at level 1.
             "--split-level=1",
+            "--shift-heading-level-by=1",
             "--metadata",
             f"identifier={identifier(doc)}",
             "--metadata",
             f"lang={doc.lang}",
         ],
-        # pandoc takes the EPUB's modification date and zip times from here
-        env={"SOURCE_DATE_EPOCH": str(doc.source_date_epoch)},
     )
+    stamp = datetime.fromtimestamp(doc.source_date_epoch, tz=timezone.utc)
+    with zipfile.ZipFile(io.BytesIO(epub)) as archive:
+        opf = archive.read(OPF).decode("utf-8")
+    has_date = "date" in doc.ast.get("meta", {})
+    opf = dated_opf(opf, stamp.strftime("%Y-%m-%dT%H:%M:%SZ"), has_date)
+    return normalized_zip(epub, doc.source_date_epoch, opf)
 
 
 register(Format("epub", "epub", "application/epub+zip", render, "EPUB 3, checked by epubcheck"))

@@ -9,10 +9,10 @@ from presswork.formats.document import StyleDocument
 HEAD_MARK = "<!--presswork:head-->"
 
 
-def page_with_css(page_html: str, *stylesheets: str, head: str = "") -> str:
-    """Put stylesheets (and any extra head markup) where the template marks the head."""
-    css = "\n".join(asset_text(name) for name in stylesheets)
-    return page_html.replace(HEAD_MARK, f"{head}<style>\n{css}</style>", 1)
+def page_with_css(page_html: str, *stylesheets: str, head: str = "", css: str = "") -> str:
+    """Put stylesheets, then extra CSS text (and any head markup) where the template says."""
+    text = "\n".join([*(asset_text(name) for name in stylesheets), css]).rstrip()
+    return page_html.replace(HEAD_MARK, f"{head}<style>\n{text}\n</style>", 1)
 
 
 def render(doc: StyleDocument) -> bytes:

@@ -1,54 +1,43 @@
 """The PDF: the page HTML turned into print HTML (notes at their calls) and laid out by WeasyPrint.
 
 WeasyPrint is pure Python and CPU-bound, so it runs in worker processes: styles lay out in
-parallel. It only ever sees files inside the project and presswork's own assets.
+parallel. It only ever sees files inside the project and presswork's own assets, and only the
+fonts presswork ships.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
+import threading
+import uuid
+from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from presswork.assets import ASSETS, asset_text
-from presswork.errors import BuildError, EnvironmentProblem
+from presswork.errors import BuildError, EnvironmentProblem, InputError
 from presswork.formats import Format, register
 from presswork.formats.document import StyleDocument
 from presswork.formats.html import page_with_css
+from presswork.formats.printpage import notes_at_calls
+
+# Tagged and accessible unless the project asks for another variant (e.g. pdf/a-3b), or for
+# "none": a tagged PDF that claims no conformance.
+DEFAULT_VARIANT = "pdf/ua-1"
+NO_VARIANT = "none"
 
 PANGO_HINT = (
     "WeasyPrint cannot load Pango, which it needs to make PDFs; install the system package "
-    "(Debian/Ubuntu: apt-get install libpango-1.0-0 libpangoft2-1.0-0; Fedora: dnf install pango; "
-    "macOS: brew install pango)"
+    "(Debian/Ubuntu: apt-get install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0; "
+    "Fedora: dnf install pango; macOS: brew install pango)"
 )
 
+_environment_lock = threading.Lock()
 
-def notes_at_calls(page_html: str) -> str:
-    """Move every footnote from pandoc's end section to its call, for CSS `float: footnote`."""
-    import lxml.html
-
-    tree = lxml.html.document_fromstring(page_html)
-    notes = {li.get("id"): li for li in tree.xpath("//section[@id='footnotes']//li[@id]")}
-    for call in tree.xpath("//a[contains(concat(' ', @class, ' '), ' footnote-ref ')]"):
-        target = (call.get("href") or "").lstrip("#")
-        note = notes.get(target)
-        if note is None:
-            continue
-        span = lxml.html.Element("span", {"class": "footnote", "id": call.get("id") or ""})
-        for back in note.xpath(".//a[contains(@class, 'footnote-back')]"):
-            back.drop_tree()
-        span.text = note.text
-        for child in note:
-            if child.tag == "p":
-                child.tag = "span"
-                child.set("class", "footnote-para")
-            span.append(child)
-        span.tail = call.tail
-        call.getparent().replace(call, span)
-    for section in tree.xpath("//section[@id='footnotes']"):
-        section.drop_tree()
-    return lxml.html.tostring(tree, encoding="unicode", method="html", doctype="<!DOCTYPE html>")
+__all__ = ["DEFAULT_VARIANT", "notes_at_calls", "pdf_options", "print_html", "render", "render_pdf"]
 
 
 def _fonts_css() -> str:
@@ -57,16 +46,56 @@ def _fonts_css() -> str:
 
 
 def print_html(doc: StyleDocument) -> str:
+    """The page for WeasyPrint: fixed dates, print CSS and shipped fonts, notes at their calls."""
     stamp = datetime.fromtimestamp(doc.source_date_epoch, tz=timezone.utc).strftime(
         "%Y-%m-%dT%H:%M:%SZ"
     )
     head = (
         f'<meta name="dcterms.created" content="{stamp}">'
         f'<meta name="dcterms.modified" content="{stamp}">'
-        f"<style>{_fonts_css()}</style>"
     )
-    page = page_with_css(doc.page_html, "base.css", "print.css", head=head)
+    # fonts.css comes last: it redefines the font variables of base.css.
+    page = page_with_css(doc.page_html, "base.css", "print.css", head=head, css=_fonts_css())
     return notes_at_calls(page)
+
+
+@contextlib.contextmanager
+def _environment(name: str, value: str) -> Iterator[None]:
+    """Set one environment variable for the duration of the block."""
+    with _environment_lock:
+        previous = os.environ.get(name)
+        os.environ[name] = value
+        try:
+            yield
+        finally:
+            if previous is None:
+                del os.environ[name]
+            else:
+                os.environ[name] = previous
+
+
+def _shipped_fonts_only() -> Any:
+    """A font configuration that sees no installed font: only the @font-face ones exist."""
+    from weasyprint.text.fonts import FontConfiguration
+
+    with _environment("FONTCONFIG_FILE", str(ASSETS / "fonts" / "fonts.conf")):
+        return FontConfiguration()
+
+
+def _fixed_xmp_ids(identifier: bytes) -> None:
+    """PDF/X-4 and X-5 write a random uuid4 into the XMP; make it a function of the content."""
+    from weasyprint.pdf import metadata
+
+    fixed = uuid.UUID(bytes=hashlib.sha256(identifier).digest()[:16], version=4)
+    metadata.uuid4 = lambda: fixed  # type: ignore[attr-defined]
+
+
+def _check_variant(variant: str | None) -> None:
+    from weasyprint.pdf import VARIANTS
+
+    if variant is not None and variant not in VARIANTS:
+        known = ", ".join([NO_VARIANT, *sorted(VARIANTS)])
+        raise InputError(f"setting 'pdf-variant': unknown PDF variant '{variant}' (known: {known})")
 
 
 def render_pdf(html: str, base_dir: str, allowed: list[str], options: dict[str, Any]) -> bytes:
@@ -77,27 +106,33 @@ def render_pdf(html: str, base_dir: str, allowed: list[str], options: dict[str, 
         raise EnvironmentProblem(PANGO_HINT) from None
     from presswork.formats.fetcher import ConfinedFetcher
 
+    _check_variant(options.get("pdf_variant"))
     fetcher = ConfinedFetcher([Path(p) for p in allowed])
+    _fixed_xmp_ids(options["pdf_identifier"])
     try:
         document = weasyprint.HTML(
             string=html, base_url=Path(base_dir).as_uri() + "/", url_fetcher=fetcher
-        ).render()
+        ).render(font_config=_shipped_fonts_only(), pdf_variant=options.get("pdf_variant"))
         return document.write_pdf(**options)
     except Exception as exc:  # WeasyPrint raises many types; the user needs one line
         raise BuildError(f"WeasyPrint failed: {type(exc).__name__}: {exc}") from None
 
 
-def render(doc: StyleDocument) -> bytes:
-    html = print_html(doc)
-    options: dict[str, Any] = {
+def pdf_options(doc: StyleDocument, html: str) -> dict[str, Any]:
+    """WeasyPrint's write options: tagged, the chosen variant, an /ID from the content."""
+    variant = doc.settings.get("pdf_variant") or DEFAULT_VARIANT
+    return {
         # The document /ID comes from the content, not from a clock or a random source.
         "pdf_identifier": hashlib.sha256(html.encode()).hexdigest()[:32].encode(),
         "pdf_tags": True,
+        "pdf_variant": None if variant == NO_VARIANT else variant,
     }
-    variant = doc.settings.get("pdf_variant")
-    if variant:
-        options["pdf_variant"] = variant
-    args = (html, str(doc.root.resolve()), [str(doc.root.resolve()), str(ASSETS)], options)
+
+
+def render(doc: StyleDocument) -> bytes:
+    html = print_html(doc)
+    root = str(doc.root.resolve())
+    args = (html, root, [root, str(ASSETS)], pdf_options(doc, html))
     if doc.pool is None:
         return render_pdf(*args)
     return doc.pool.submit(render_pdf, *args).result()
