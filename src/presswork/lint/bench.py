@@ -10,10 +10,9 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-import time
 from dataclasses import replace
 
-from presswork.lint import run_lint
+from presswork.lint import bench_lint, run_lint
 from presswork.project import Project, SourceFile, load
 
 _LABEL = re.compile(r"\[\^([^\s\[\]]+)\]")
@@ -30,15 +29,6 @@ def scaled(project: Project, scale: int) -> Project:
     return replace(project, chapters=chapters)
 
 
-def best_time(project: Project, repeat: int) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        started = time.perf_counter()
-        run_lint(project)
-        best = min(best, time.perf_counter() - started)
-    return best
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m presswork.lint.bench")
     parser.add_argument("dir", nargs="?", default=".", help="project directory (default: .)")
@@ -48,9 +38,9 @@ def main(argv: list[str] | None = None) -> int:
     project = load(args.dir)
     run_lint(project)  # imports and the rule registry: not part of the figure
     size = sum(len(c.text) for c in project.chapters)
-    once = best_time(project, args.repeat)
+    once = bench_lint(project, args.repeat)
     big = scaled(project, args.scale)
-    many = best_time(big, max(1, args.repeat // 2))
+    many = bench_lint(big, max(1, args.repeat // 2))
     print(f"lint {args.dir}: {size / 1000:.0f} kB in {once * 1000:.0f} ms")
     print(
         f"lint x{args.scale}: {size * args.scale / 1000:.0f} kB in {many * 1000:.0f} ms "
