@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -73,6 +74,16 @@ class _Collector(HTMLParser):
     handle_startendtag = handle_starttag
 
 
+def _own_download(attrs: list[tuple[str, str | None]]) -> bool:
+    """presswork's "Cite this article" downloads: data: links to plain data, never to markup."""
+    found = dict(attrs)
+    href = found.get("href") or ""
+    return "download" in found and re.match(
+        r"data:application/(x-bibtex|x-research-info-systems|vnd\.citationstyles\.csl\+json)[;,]",
+        href,
+    ) is not None
+
+
 def assert_harmless(html: str, page: bool = False) -> None:
     """No script, frame, plugin, refresh or handler; links and images only where allowed."""
     collector = _Collector()
@@ -82,10 +93,14 @@ def assert_harmless(html: str, page: bool = False) -> None:
     if not page:  # a whole page has presswork's own <meta charset> and <style>
         forbidden |= {"meta", "style", "link"}
     for tag, attrs in collector.tags:
+        if page and tag == "script" and ("type", "application/ld+json") in attrs:
+            continue  # presswork's own JSON-LD metadata: data, never run
         assert tag not in forbidden, tag
         for name, value in attrs:
             assert not name.startswith("on") and name not in ("http-equiv", "srcset"), name
             if name in ("href", "xlink:href"):
+                if page and _own_download(attrs):
+                    continue
                 assert _scheme(value or "") not in DANGEROUS_SCHEMES, value
             if name == "src":
                 assert (value or "").startswith("data:image/"), value

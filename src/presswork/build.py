@@ -28,7 +28,7 @@ from presswork.errors import BuildError, InputError, PressworkError
 from presswork.formats.document import StyleDocument
 from presswork.project import Project
 from presswork.reproducible import source_date_epoch
-from presswork.settings import output_fingerprint
+from presswork.settings import effective_cite_styles, output_fingerprint
 
 MANIFEST = "manifest.json"
 
@@ -261,7 +261,14 @@ def _render_style(
         lang=proj.lang,
         source_date_epoch=epoch,
         pool=pool,
-        settings={"pdf_variant": proj.settings.pdf_variant},
+        settings={
+            "pdf_variant": proj.settings.pdf_variant,
+            "url": proj.settings.url,
+            "pdf_url": proj.settings.pdf_url,
+            "cite_styles": effective_cite_styles(proj.settings),
+            "styles_dir": proj.settings.styles_dir,
+        },
+        references=proj.references,
     )
     results: dict[Target, bytes] = {}
     for target in targets:

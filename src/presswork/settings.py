@@ -27,6 +27,29 @@ DEFAULT_STYLES = (
     "modern-language-association",
 )
 DEFAULT_FORMATS = ("pdf", "html", "epub")
+# WeasyPrint's pdf.VARIANTS, listed here so that loading settings does not import WeasyPrint;
+# tests/test_extra_formats.py keeps the two in sync.
+PDF_VARIANTS = (
+    "debug",
+    "pdf/a-1a",
+    "pdf/a-1b",
+    "pdf/a-2a",
+    "pdf/a-2b",
+    "pdf/a-2u",
+    "pdf/a-3a",
+    "pdf/a-3b",
+    "pdf/a-3u",
+    "pdf/a-4e",
+    "pdf/a-4f",
+    "pdf/a-4u",
+    "pdf/ua-1",
+    "pdf/ua-2",
+    "pdf/x-1a",
+    "pdf/x-3",
+    "pdf/x-4",
+    "pdf/x-5g",
+)
+NO_PDF_VARIANT = "none"
 
 
 @dataclass(frozen=True)
@@ -48,6 +71,20 @@ class Settings:
         default="",
         metadata={"help": "WeasyPrint PDF variant, e.g. pdf/ua-1 or pdf/a-3b", "output": True},
     )
+    url: str = field(
+        default="",
+        metadata={"help": "the article's web address (og:url, JSON-LD, citations)", "output": True},
+    )
+    pdf_url: str = field(
+        default="",
+        metadata={"help": "the PDF's web address (citation_pdf_url); {style} and {name} expand",
+                  "output": True},
+    )
+    cite_styles: tuple[str, ...] = field(
+        default=(),
+        metadata={"help": "styles of the \"Cite this article\" block; default: DEFAULT_STYLES",
+                  "output": True},
+    )
     lint: dict[str, Any] = field(default_factory=dict, metadata={"help": "[lint] table"})
     source: str = field(default="", metadata={"help": "where these settings were read from"})
 
@@ -58,6 +95,14 @@ def output_fingerprint(settings: Settings) -> str:
     Which styles and formats are built, or lint options, do not change any one output.
     """
     return repr([(f.name, getattr(settings, f.name)) for f in fields(settings) if f.metadata.get("output")])
+
+
+def effective_cite_styles(settings: Settings) -> tuple[str, ...]:
+    """The styles of the "Cite this article" block: `cite-styles`, else the default styles.
+
+    Not the project's `styles`: adding a style to build must not rebuild every other page.
+    """
+    return settings.cite_styles or DEFAULT_STYLES
 
 
 _KEYS = {f.name.replace("_", "-"): f for f in fields(Settings) if f.name != "source"}
@@ -96,13 +141,20 @@ def from_table(table: dict[str, Any], path: Path | str) -> Settings:
         spec = _KEYS.get(key) or _KEYS.get(key.replace("_", "-"))
         if spec is None:
             raise InputError(f"unknown setting '{key}'{_suggest(key, list(_KEYS))}", path)
-        if spec.name in ("formats", "styles"):
+        if spec.name in ("formats", "styles", "cite_styles"):
             value = _as_tuple(key, value, path)
         elif spec.name == "lint":
             if not isinstance(value, dict):
                 raise InputError("setting 'lint' must be a table", path)
         elif not isinstance(value, str):
             raise InputError(f"setting '{key}' must be a string", path)
+        if spec.name == "pdf_variant" and value not in (*PDF_VARIANTS, NO_PDF_VARIANT, ""):
+            known = ", ".join([NO_PDF_VARIANT, *PDF_VARIANTS])
+            raise InputError(
+                f"setting '{key}': unknown PDF variant '{value}'"
+                f"{_suggest(value, list(PDF_VARIANTS))} (known: {known})",
+                path,
+            )
         values[spec.name] = value
     return Settings(**values)
 

@@ -56,4 +56,4 @@ def _load_builtin() -> None:
     if _REGISTRY:
         return
     # Imported here, not at the top: each module registers itself on import.
-    from presswork.formats import epub, html, pdf  # noqa: F401
+    from presswork.formats import csljson, docx, epub, html, jats, pdf  # noqa: F401

@@ -93,12 +93,31 @@ class StyleDocument:
     source_date_epoch: int
     pool: Executor | None = None  # for CPU-bound work (WeasyPrint) in other processes
     settings: dict[str, Any] = field(default_factory=dict)
+    references: list[Any] = field(default_factory=list)  # the project's Reference records
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @cached_property
     def variables(self) -> dict[str, str]:
         """Template variables computed from the metadata (see template_variables)."""
         return template_variables(self.ast.get("meta", {}), self.lang)
+
+    @cached_property
+    def cited_references(self) -> list[dict[str, Any]]:
+        """The cited works as CSL-JSON items, in this style's bibliography order."""
+        from presswork.meta.cited import cited_items
+
+        return cited_items(self.ast, self.references)
+
+    @cached_property
+    def paper(self) -> Any:
+        """The paper's own record (presswork.meta.Paper), for metadata and "Cite this article"."""
+        from presswork.meta import paper_from_meta
+
+        pdf_url = self.settings.get("pdf_url", "")
+        pdf_url = pdf_url.replace("{style}", self.style_name).replace("{name}", self.name)
+        return paper_from_meta(
+            self.ast.get("meta", {}), self.lang, self.settings.get("url", ""), pdf_url
+        )
 
     @cached_property
     def page_html(self) -> str:

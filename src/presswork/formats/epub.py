@@ -14,10 +14,13 @@ from presswork import pandoc
 from presswork.assets import asset_path, asset_text
 from presswork.formats import Format, register
 from presswork.formats.document import StyleDocument, plain_text
+from presswork.formats.epubmeta import accessible_opf, image_alts, landmarks_nav
 
 OPF = "EPUB/content.opf"
+NAV = "EPUB/nav.xhtml"
 # pandoc --sandbox cannot read SOURCE_DATE_EPOCH and stamps the Unix epoch instead.
 SANDBOX_STAMP = "1970-01-01T00:00:00Z"
+BIB_ID = "bibliography"  # the id pandoc gives the reference section's heading
 
 
 def identifier(doc: StyleDocument) -> str:
@@ -54,8 +57,9 @@ def dated_opf(opf: str, stamp: str, has_date: bool) -> str:
     return opf
 
 
-def normalized_zip(epub: bytes, epoch: int, opf: str) -> bytes:
-    """The same EPUB re-zipped with fixed entry times and attributes, mimetype first and stored."""
+def normalized_zip(epub: bytes, epoch: int, replaced: dict[str, str]) -> bytes:
+    """The same EPUB re-zipped with fixed entry times and attributes, mimetype first and stored;
+    `replaced` gives new text for some entries."""
     when = datetime.fromtimestamp(epoch, tz=timezone.utc).timetuple()[:6]
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(epub)) as source, zipfile.ZipFile(out, "w") as target:
@@ -65,7 +69,8 @@ def normalized_zip(epub: bytes, epoch: int, opf: str) -> bytes:
             info.external_attr = 0o644 << 16
             stored = entry.filename == "mimetype"
             info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
-            data = opf.encode("utf-8") if entry.filename == OPF else source.read(entry)
+            text = replaced.get(entry.filename)
+            data = text.encode("utf-8") if text is not None else source.read(entry)
             target.writestr(info, data)
     return out.getvalue()
 
@@ -98,9 +103,23 @@ def render(doc: StyleDocument) -> bytes:
     stamp = datetime.fromtimestamp(doc.source_date_epoch, tz=timezone.utc)
     with zipfile.ZipFile(io.BytesIO(epub)) as archive:
         opf = archive.read(OPF).decode("utf-8")
+        nav = archive.read(NAV).decode("utf-8")
+        chapters = sorted(
+            n[5:] for n in archive.namelist() if re.match(r"EPUB/text/ch\d+\.xhtml$", n)
+        )
+        bibliography = next(
+            (
+                f"{name}#{BIB_ID}"
+                for name in chapters
+                if f'id="{BIB_ID}"' in archive.read(f"EPUB/{name}").decode()
+            ),
+            None,
+        )
     has_date = "date" in doc.ast.get("meta", {})
     opf = dated_opf(opf, stamp.strftime("%Y-%m-%dT%H:%M:%SZ"), has_date)
-    return normalized_zip(epub, doc.source_date_epoch, opf)
+    opf = accessible_opf(opf, image_alts(doc.ast))
+    nav = landmarks_nav(nav, chapters, bibliography)
+    return normalized_zip(epub, doc.source_date_epoch, {OPF: opf, NAV: nav})
 
 
 register(Format("epub", "epub", "application/epub+zip", render, "EPUB 3, checked by epubcheck"))

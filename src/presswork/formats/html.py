@@ -1,12 +1,17 @@
-"""The standalone HTML page: pandoc's page in our template, with the CSS inlined."""
+"""The standalone HTML page: pandoc's page in our template, with the CSS inlined, the scholarly
+metadata indexers read in the head, and a "Cite this article" block after the text."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from presswork.assets import asset_text
+from presswork.errors import InputError
 from presswork.formats import Format, register
 from presswork.formats.document import StyleDocument
 
 HEAD_MARK = "<!--presswork:head-->"
+END_OF_MAIN_MARK = "<!--presswork:end-of-main-->"
 
 
 def page_with_css(page_html: str, *stylesheets: str, head: str = "", css: str = "") -> str:
@@ -15,8 +20,28 @@ def page_with_css(page_html: str, *stylesheets: str, head: str = "", css: str = 
     return page_html.replace(HEAD_MARK, f"{head}<style>\n{text}\n</style>", 1)
 
 
+def cite_styles(doc: StyleDocument) -> list[tuple[str, Path]]:
+    """(title, CSL file) of each "Cite this article" style; unknown styles are left out."""
+    from presswork import styles
+
+    found = []
+    for name in doc.settings.get("cite_styles", ()):
+        try:
+            style = styles.resolve(name, doc.root, doc.settings.get("styles_dir", "styles"))
+        except InputError:
+            continue
+        found.append((style.title, style.path))
+    return found
+
+
 def render(doc: StyleDocument) -> bytes:
-    return page_with_css(doc.page_html, "base.css", "screen.css").encode("utf-8")
+    from presswork.meta.cite import cite_block
+    from presswork.meta.tags import head_html
+
+    head = head_html(doc.paper, doc.cited_references)
+    block = cite_block(doc.paper, cite_styles(doc), doc.name)
+    page = doc.page_html.replace(END_OF_MAIN_MARK, block, 1)
+    return page_with_css(page, "base.css", "screen.css", head=head).encode("utf-8")
 
 
 register(Format("html", "html", "text/html", render, "one standalone HTML5 page, CSS inlined"))

@@ -22,6 +22,7 @@ from presswork.errors import BuildError, EnvironmentProblem, InputError
 from presswork.formats import Format, register
 from presswork.formats.document import StyleDocument
 from presswork.formats.html import page_with_css
+from presswork.formats.pdfmeta import add_xmp_language_and_subject, link_notes
 from presswork.formats.printpage import notes_at_calls
 
 # Tagged and accessible unless the project asks for another variant (e.g. pdf/a-3b), or for
@@ -113,6 +114,8 @@ def render_pdf(html: str, base_dir: str, allowed: list[str], options: dict[str, 
         document = weasyprint.HTML(
             string=html, base_url=Path(base_dir).as_uri() + "/", url_fetcher=fetcher
         ).render(font_config=_shipped_fonts_only(), pdf_variant=options.get("pdf_variant"))
+        add_xmp_language_and_subject(document.metadata)
+        link_notes(document)
         return document.write_pdf(**options)
     except Exception as exc:  # WeasyPrint raises many types; the user needs one line
         raise BuildError(f"WeasyPrint failed: {type(exc).__name__}: {exc}") from None

@@ -17,10 +17,15 @@ URL_TEXT = re.compile(r"(?:https?://|doi:)\S+\Z")
 
 
 def _note_span(item: HtmlElement, call_id: str) -> HtmlElement:
-    """The note's content in one span: its first paragraph inline, later ones as blocks."""
+    """The note's content in one span: its first paragraph inline, later ones as blocks.
+
+    The span keeps the note's id, and names its call's in `data-call`, for the PDF's links.
+    """
     span = lxml.html.Element("span", {"class": "footnote"})
+    if item.get("id"):
+        span.set("id", item.get("id"))
     if call_id:
-        span.set("id", call_id)
+        span.set("data-call", call_id)
     for back in item.xpath(BACK_LINKS):
         back.drop_tree()
     span.text = (item.text or "").strip() or None

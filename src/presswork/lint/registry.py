@@ -24,6 +24,7 @@ RULE_MODULES = (
     "actoryears",
     "dois",
     "online",
+    "images",
     "suppress",
 )
 _ID = re.compile(r"^[a-z]+/[a-z]+(?:-[a-z]+)*$")

@@ -1,0 +1,93 @@
+"""The "Cite this article" block: the paper's own reference in each chosen style, by citeproc-py.
+
+citeproc-py implements less of CSL than pandoc's citeproc; a style it cannot render is left
+out of the block (and named in the returned skips), never a failed build.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import threading
+import warnings
+from functools import lru_cache
+from pathlib import Path
+
+from presswork.meta.export import ITEM_ID, bibtex, csl_item, csl_json, data_uri, ris
+from presswork.meta.paper import Paper
+
+_lock = threading.Lock()
+
+
+@lru_cache(maxsize=32)
+def _render(item_json: str, style_path: str) -> str:
+    """One style's bibliography entry as HTML; raises whatever citeproc-py raises."""
+    from citeproc import (
+        Citation,
+        CitationItem,
+        CitationStylesBibliography,
+        CitationStylesStyle,
+        formatter,
+    )
+    from citeproc.source.json import CiteProcJSON
+
+    item = json.loads(item_json)
+    style = CitationStylesStyle(style_path, validate=False)
+    bibliography = CitationStylesBibliography(style, CiteProcJSON([item]), formatter.html)
+    bibliography.register(Citation([CitationItem(ITEM_ID)]))
+    entries = bibliography.bibliography()
+    if not entries:
+        raise ValueError("the style made no bibliography entry")
+    return "".join(str(part) for part in entries[0]).strip()
+
+
+def render_entries(
+    paper: Paper, styles: list[tuple[str, Path]]
+) -> tuple[list[tuple[str, str]], list[str]]:
+    """(style title, entry HTML) for each style citeproc-py can render, and the skipped titles."""
+    item_json = json.dumps(csl_item(paper), sort_keys=True)
+    entries: list[tuple[str, str]] = []
+    skipped: list[str] = []
+    # One thread at a time: the warnings filter is process-wide, and citeproc-py warns about
+    # every CSL feature it does not know.
+    with _lock, warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for title, path in styles:
+            try:
+                entries.append((title, _render(item_json, str(path))))
+            except Exception:  # citeproc-py fails in many ways on styles it does not support
+                skipped.append(title)
+    return entries, skipped
+
+
+def _downloads(paper: Paper, stem: str) -> str:
+    links = [
+        ("BibTeX", f"{stem}.bib", data_uri(bibtex(paper), "application/x-bibtex")),
+        ("RIS", f"{stem}.ris", data_uri(ris(paper), "application/x-research-info-systems")),
+        (
+            "CSL-JSON",
+            f"{stem}.json",
+            data_uri(csl_json(paper), "application/vnd.citationstyles.csl+json"),
+        ),
+    ]
+    return " · ".join(
+        f'<a class="cite-download" download="{html.escape(file)}" href="{uri}">{label}</a>'
+        for label, file, uri in links
+    )
+
+
+def cite_block(paper: Paper, styles: list[tuple[str, Path]], stem: str) -> str:
+    """The block's HTML: one entry per renderable style, then the downloads."""
+    entries, _ = render_entries(paper, styles)
+    items = "".join(
+        f'<dt>{html.escape(title)}</dt>\n<dd class="csl-entry">{entry}</dd>\n'
+        for title, entry in entries
+    )
+    listing = f'<dl class="cite-entries">\n{items}</dl>\n' if items else ""
+    return (
+        '<section class="cite-this" id="cite-this" aria-labelledby="cite-this-title">\n'
+        '<h2 id="cite-this-title">Cite this article</h2>\n'
+        f"{listing}"
+        f'<p class="cite-downloads">Download the reference: {_downloads(paper, stem)}</p>\n'
+        "</section>\n"
+    )
