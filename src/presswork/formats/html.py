@@ -12,6 +12,9 @@ from presswork.formats.document import StyleDocument
 
 HEAD_MARK = "<!--presswork:head-->"
 END_OF_MAIN_MARK = "<!--presswork:end-of-main-->"
+# pandoc's endnotes section has a rule but no heading; a heading names the landmark.
+_NOTES_OPEN = '<section id="footnotes" class="footnotes footnotes-end-of-document" role="doc-endnotes">'
+_NOTES_HEADING = '<h2 id="footnotes-title" class="footnotes-title">Notes</h2>'
 
 
 def page_with_css(page_html: str, *stylesheets: str, head: str = "", css: str = "") -> str:
@@ -41,6 +44,7 @@ def render(doc: StyleDocument) -> bytes:
     head = head_html(doc.paper, doc.cited_references)
     block = cite_block(doc.paper, cite_styles(doc), doc.name)
     page = doc.page_html.replace(END_OF_MAIN_MARK, block, 1)
+    page = page.replace(f"{_NOTES_OPEN}\n<hr />", f"{_NOTES_OPEN}\n{_NOTES_HEADING}", 1)
     return page_with_css(page, "base.css", "screen.css", head=head).encode("utf-8")
 
 
