@@ -33,7 +33,7 @@ def project_styles() -> list[str]:
 
 @nox.session(python=PYTHON)
 def build(session: nox.Session) -> None:
-    """Build the manuscript: every default format and style into build/ (args go to presswork build)."""
+    """Build the manuscript: every default format and style into build/ (args: presswork build)."""
     session.install("-e", ".")
     session.run("presswork", "build", *session.posargs)
 
@@ -63,7 +63,7 @@ def tests(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def docs(session: nox.Session) -> None:
-    """Build the user guide with mkdocs into build/site (the rule reference is regenerated first)."""
+    """Build the user guide with mkdocs into build/site, the rule reference regenerated first."""
     session.install("-e", ".", "mkdocs>=1.6")
     session.run("presswork", "rules", "--format", "markdown", "--output", "docs/rules.md")
     session.run("mkdocs", "build", *session.posargs)

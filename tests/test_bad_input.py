@@ -102,7 +102,9 @@ def test_bad_file_is_one_line_exit_2_and_keeps_build(
     assert snapshot(project) == before
 
 
-def test_unknown_style_suggests_close_names(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_unknown_style_suggests_close_names(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     code, err = run(project, capsys, "--style", "chicago-notes-bibliograpy")
     assert code == 2
     assert "unknown citation style 'chicago-notes-bibliograpy'; did you mean " in err
@@ -117,7 +119,9 @@ def test_missing_manuscript_folder(tmp_path: Path, capsys: pytest.CaptureFixture
 
 def test_invalid_csl_file(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (project / "styles").mkdir()
-    (project / "styles" / "house.csl").write_text("<style xmlns='http://purl.org/net/xbiblio/csl'>\n<info>\n</style>")
+    (project / "styles" / "house.csl").write_text(
+        "<style xmlns='http://purl.org/net/xbiblio/csl'>\n<info>\n</style>"
+    )
     code, err = run(project, capsys, "--style", "house")
     assert code == 2 and "styles/house.csl:3: not valid CSL XML" in err
 

@@ -31,5 +31,7 @@ def test_missing_pango_is_one_line_and_other_formats_build(
     assert "apt-get install libpango-1.0-0" in err
     assert "Traceback" not in err
     out = flagship / "build" / "apa"
-    assert (out / "prague-spring-1968.html").is_file() and (out / "prague-spring-1968.epub").is_file()
+    assert (out / "prague-spring-1968.html").is_file() and (
+        out / "prague-spring-1968.epub"
+    ).is_file()
     assert not (out / "prague-spring-1968.pdf").exists()

@@ -8,11 +8,18 @@ import re
 from pathlib import Path
 
 import pytest
+
 from helpers import epub_files, html_entries, pdf_fonts, pdf_text, sha256
 
 NAME = "prague-spring-1968"
 CHICAGO = "chicago-notes-bibliography-subsequent-ibid"
-NOTES = list(csv.DictReader((Path(__file__).parent / "data" / "flagship_notes.csv").read_text(encoding="utf-8").splitlines()))
+NOTES = list(
+    csv.DictReader(
+        (Path(__file__).parent / "data" / "flagship_notes.csv")
+        .read_text(encoding="utf-8")
+        .splitlines()
+    )
+)
 CITED_KEYS = {row["key"] for row in NOTES if row["key"]}
 
 

@@ -16,16 +16,60 @@ from presswork import project
 from presswork.errors import InputError
 from presswork.sanitize import DANGEROUS_SCHEMES, _scheme, clean_html, sanitize
 
-FUZZ = settings(max_examples=50, deadline=None,
-                suppress_health_check=[HealthCheck.function_scoped_fixture])
+FUZZ = settings(
+    max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 
-TAGS = ["script", "SCRIPT", "iframe", "object", "embed", "meta", "style", "a", "img", "svg",
-        "b", "p", "div", "span", "link", "base", "form", "scr<script>ipt"]
-ATTRIBUTES = ["onclick", "ONLOAD", "onerror", "href", "src", "style", "http-equiv", "srcset",
-              "title", "class", "xlink:href", "data", "action"]
-VALUES = ["javascript:alert(1)", "jav&#x61;script:x", "java\tscript:x", "http://127.0.0.1:9/x",
-          "/etc/passwd", "../secret.png", "file:///etc/hostname", "data:text/html,x",
-          "url(http://127.0.0.1:9/x)", "expression(x)", "figures/dot.png", "ok", ""]
+TAGS = [
+    "script",
+    "SCRIPT",
+    "iframe",
+    "object",
+    "embed",
+    "meta",
+    "style",
+    "a",
+    "img",
+    "svg",
+    "b",
+    "p",
+    "div",
+    "span",
+    "link",
+    "base",
+    "form",
+    "scr<script>ipt",
+]
+ATTRIBUTES = [
+    "onclick",
+    "ONLOAD",
+    "onerror",
+    "href",
+    "src",
+    "style",
+    "http-equiv",
+    "srcset",
+    "title",
+    "class",
+    "xlink:href",
+    "data",
+    "action",
+]
+VALUES = [
+    "javascript:alert(1)",
+    "jav&#x61;script:x",
+    "java\tscript:x",
+    "http://127.0.0.1:9/x",
+    "/etc/passwd",
+    "../secret.png",
+    "file:///etc/hostname",
+    "data:text/html,x",
+    "url(http://127.0.0.1:9/x)",
+    "expression(x)",
+    "figures/dot.png",
+    "ok",
+    "",
+]
 words = st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=12)
 
 
@@ -36,12 +80,26 @@ def html_fragments(draw: st.DrawFn) -> str:
     for _ in range(draw(st.integers(0, 6))):
         tag = draw(st.sampled_from(TAGS))
         attrs = "".join(
-            f' {draw(st.sampled_from(ATTRIBUTES))}={draw(st.sampled_from(["", chr(34), chr(39)]))}'
+            f" {draw(st.sampled_from(ATTRIBUTES))}={draw(st.sampled_from(['', chr(34), chr(39)]))}"
             f"{draw(st.sampled_from(VALUES))}{draw(st.sampled_from(['', chr(34), chr(39)]))}"
             for _ in range(draw(st.integers(0, 3)))
         )
-        parts.append(draw(st.sampled_from([f"<{tag}{attrs}>", f"</{tag}>", f"<{tag}{attrs}/>",
-                                           draw(words), "<!--", "-->", "&", "<"])))
+        parts.append(
+            draw(
+                st.sampled_from(
+                    [
+                        f"<{tag}{attrs}>",
+                        f"</{tag}>",
+                        f"<{tag}{attrs}/>",
+                        draw(words),
+                        "<!--",
+                        "-->",
+                        "&",
+                        "<",
+                    ]
+                )
+            )
+        )
     return "".join(parts)
 
 
@@ -51,11 +109,14 @@ def markdown(draw: st.DrawFn) -> str:
     pieces = st.one_of(
         words,
         st.builds(lambda w: f"^[{w}]", words),
-        st.builds(lambda k, p: f"[@{k}, {p}]", st.sampled_from(["doe2020", "nobody", "a:b"]),
-                  st.integers(0, 999)),
+        st.builds(
+            lambda k, p: f"[@{k}, {p}]",
+            st.sampled_from(["doe2020", "nobody", "a:b"]),
+            st.integers(0, 999),
+        ),
         st.builds(lambda v: f"![alt]({v})", st.sampled_from(VALUES)),
         st.builds(lambda v: f"[link]({v})", st.sampled_from(VALUES)),
-        st.builds(lambda v: f"[span]{{onclick=\"{v}\"}}", st.sampled_from(VALUES)),
+        st.builds(lambda v: f'[span]{{onclick="{v}"}}', st.sampled_from(VALUES)),
         html_fragments(),
         st.dates().map(str),
         st.sampled_from(["\n\n", "\n", " ", "# ", "```{=html}\n", "\n```\n", "`<b>`{=html}"]),
@@ -78,10 +139,14 @@ def _own_download(attrs: list[tuple[str, str | None]]) -> bool:
     """presswork's "Cite this article" downloads: data: links to plain data, never to markup."""
     found = dict(attrs)
     href = found.get("href") or ""
-    return "download" in found and re.match(
-        r"data:application/(x-bibtex|x-research-info-systems|vnd\.citationstyles\.csl\+json)[;,]",
-        href,
-    ) is not None
+    return (
+        "download" in found
+        and re.match(
+            r"data:application/(x-bibtex|x-research-info-systems|vnd\.citationstyles\.csl\+json)[;,]",
+            href,
+        )
+        is not None
+    )
 
 
 def assert_harmless(html: str, page: bool = False) -> None:
@@ -127,21 +192,29 @@ def test_project_loading_raises_only_input_error(tmp_path: Path, body: str, meta
         project.load(root)
 
 
-bib_values = st.text(st.sampled_from(list("abc{}@,=\"\\ \n%#0123")), max_size=40)
+bib_values = st.text(st.sampled_from(list('abc{}@,="\\ \n%#0123')), max_size=40)
 
 
 @FUZZ
 @given(
-    st.lists(st.builds(lambda kind, key, name, value: f"@{kind}{{{key},\n  {name} = {value}\n}}\n",
-                       st.sampled_from(["article", "book", "misc", "comment", "string", "x"]),
-                       st.sampled_from(["doe2020", "", "a b", "ü"]),
-                       st.sampled_from(["title", "year", "date", "author", "month"]),
-                       bib_values), max_size=4).map("".join),
+    st.lists(
+        st.builds(
+            lambda kind, key, name, value: f"@{kind}{{{key},\n  {name} = {value}\n}}\n",
+            st.sampled_from(["article", "book", "misc", "comment", "string", "x"]),
+            st.sampled_from(["doe2020", "", "a b", "ü"]),
+            st.sampled_from(["title", "year", "date", "author", "month"]),
+            bib_values,
+        ),
+        max_size=4,
+    ).map("".join),
     st.recursive(
         st.none() | st.booleans() | st.integers() | st.text(max_size=8),
-        lambda inner: st.lists(inner, max_size=3)
-        | st.dictionaries(st.sampled_from(["id", "type", "issued", "title", "date-parts"]), inner,
-                          max_size=4),
+        lambda inner: (
+            st.lists(inner, max_size=3)
+            | st.dictionaries(
+                st.sampled_from(["id", "type", "issued", "title", "date-parts"]), inner, max_size=4
+            )
+        ),
         max_leaves=12,
     ),
 )
@@ -166,13 +239,21 @@ def test_sanitize_ast_leaves_nothing_dangerous(
 ) -> None:
     attr = ["", [], [["onclick", target], ["style", target], ["title", target]]]
     ast = {
-        "meta": {"header-includes": {"t": "MetaInlines", "c": [
-            {"t": "RawInline", "c": ["html", fragments[0]]}]}},
-        "blocks": [{"t": "RawBlock", "c": ["html5", f]} for f in fragments] + [
-            {"t": "Para", "c": [
-                {"t": "Image", "c": [attr, [{"t": "Str", "c": "alt"}], [target, ""]]},
-                {"t": "Link", "c": [attr, [{"t": "Str", "c": "x"}], [target, ""]]},
-            ]}
+        "meta": {
+            "header-includes": {
+                "t": "MetaInlines",
+                "c": [{"t": "RawInline", "c": ["html", fragments[0]]}],
+            }
+        },
+        "blocks": [{"t": "RawBlock", "c": ["html5", f]} for f in fragments]
+        + [
+            {
+                "t": "Para",
+                "c": [
+                    {"t": "Image", "c": [attr, [{"t": "Str", "c": "alt"}], [target, ""]]},
+                    {"t": "Link", "c": [attr, [{"t": "Str", "c": "x"}], [target, ""]]},
+                ],
+            }
         ],
     }
     clean, _ = sanitize(json.loads(json.dumps(ast)), tmp_path)
@@ -203,8 +284,9 @@ def _nodes(item: object) -> list[dict]:
 
 
 @pytest.mark.slow
-@settings(max_examples=10, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(markdown())
 def test_build_html_of_fuzzed_markdown(tmp_path: Path, body: str) -> None:
     from presswork.build import build

@@ -15,8 +15,21 @@ from presswork.cli import main
 from presswork.sanitize import clean_html, embed_image, sanitize
 
 FIXTURE = Path(__file__).parent / "fixtures" / "hostile" / "project"
-DANGEROUS = ("<script", "onclick", "onerror", "onmouseover", "<iframe", "<object", "<embed",
-             "http-equiv", "javascript:", "link.css", "127.0.0.1", "/etc/", "TOPSECRET")
+DANGEROUS = (
+    "<script",
+    "onclick",
+    "onerror",
+    "onmouseover",
+    "<iframe",
+    "<object",
+    "<embed",
+    "http-equiv",
+    "javascript:",
+    "link.css",
+    "127.0.0.1",
+    "/etc/",
+    "TOPSECRET",
+)
 
 
 def hostile_project(tmp_path: Path, port: int) -> Path:
@@ -171,8 +184,10 @@ FRAGMENTS = {
     "entity javascript": ('<a href="jav&#x61;script:alert(1)">x</a>', "<a>x</a>"),
     "tab javascript": ('<a href="java\tscript:alert(1)">x</a>', "<a>x</a>"),
     "vbscript": ("<a href='VBScript:msgbox(1)'>x</a>", "<a>x</a>"),
-    "ordinary link": ('<a href="https://doi.org/10.1/x" title="t">x</a>',
-                      '<a href="https://doi.org/10.1/x" title="t">x</a>'),
+    "ordinary link": (
+        '<a href="https://doi.org/10.1/x" title="t">x</a>',
+        '<a href="https://doi.org/10.1/x" title="t">x</a>',
+    ),
     "iframe": ('<iframe src="https://x"><p>inside</p></iframe>after', "after"),
     "object": ('<object data="x.swf"><param name="a"></object>', ""),
     "embed": ('<embed src="x.swf">', ""),
@@ -183,8 +198,10 @@ FRAGMENTS = {
     "style fine": ('<b style="color: red">b</b>', '<b style="color: red">b</b>'),
     "srcset": ('<img srcset="https://evil/x.png 2x" alt="a">', '<img alt="a">'),
     "data html link": ('<a href="data:text/html,<script>alert(1)</script>">x</a>', "<a>x</a>"),
-    "form action": ('<form action="https://evil/"><input name="q"></form>',
-                    '<input name="q"></form>'),
+    "form action": (
+        '<form action="https://evil/"><input name="q"></form>',
+        '<input name="q"></form>',
+    ),
     "comment": ("<!--[if IE]><script>alert(1)</script><![endif]-->ok", "ok"),
     "text escaped": ("a < b &amp; c", "a &lt; b &amp; c"),
     "bad attribute name": ('<b "onclick"=x>b</b>', "<b>b</b>"),
@@ -233,8 +250,12 @@ def test_image_targets(tmp_path: Path) -> None:
 def test_sanitize_walks_attributes_metadata_and_tables(tmp_path: Path) -> None:
     attr = ["", [], [["onclick", "x()"], ["data-ok", "1"], ["src", "http://evil/"]]]
     ast = {
-        "meta": {"header-includes": {"t": "MetaBlocks", "c": [
-            {"t": "RawBlock", "c": ["html", "<script>1</script>"]}]}},
+        "meta": {
+            "header-includes": {
+                "t": "MetaBlocks",
+                "c": [{"t": "RawBlock", "c": ["html", "<script>1</script>"]}],
+            }
+        },
         "blocks": [{"t": "Div", "c": [attr, [{"t": "RawBlock", "c": ["html4", "<embed>"]}]]}],
     }
     clean, problems = sanitize(ast, tmp_path)
@@ -274,18 +295,33 @@ def _utf16(text: str) -> bytes:
 
 
 BAD_INPUT = {
-    "csl-not-xml": ("styles/house.csl", '{"this": "is JSON"}\n',
-                    "styles/house.csl:1: not valid CSL XML"),
-    "csl-not-csl": ("styles/house.csl", "<html><body/></html>\n",
-                    "styles/house.csl:1: not a CSL style: root element is <html>"),
+    "csl-not-xml": (
+        "styles/house.csl",
+        '{"this": "is JSON"}\n',
+        "styles/house.csl:1: not valid CSL XML",
+    ),
+    "csl-not-csl": (
+        "styles/house.csl",
+        "<html><body/></html>\n",
+        "styles/house.csl:1: not a CSL style: root element is <html>",
+    ),
     "empty-markdown": ("manuscript/01-body.md", "  \n\n", "manuscript/01-body.md: file is empty"),
-    "utf16-bom": ("manuscript/01-body.md", _utf16("# Start\n"),
-                  "manuscript/01-body.md:1:1: not UTF-8 (looks like UTF-16); save it as UTF-8"),
-    "utf16-no-bom": ("manuscript/01-body.md", "# Start\n".encode("utf-16-le"),
-                     "manuscript/01-body.md:1: contains NUL bytes (looks like UTF-16 without a "
-                     "byte-order mark, or binary data); save it as UTF-8"),
-    "utf16-metadata": ("manuscript/metadata.yaml", _utf16("title: T\n"),
-                       "manuscript/metadata.yaml:1:1: not UTF-8 (looks like UTF-16)"),
+    "utf16-bom": (
+        "manuscript/01-body.md",
+        _utf16("# Start\n"),
+        "manuscript/01-body.md:1:1: not UTF-8 (looks like UTF-16); save it as UTF-8",
+    ),
+    "utf16-no-bom": (
+        "manuscript/01-body.md",
+        "# Start\n".encode("utf-16-le"),
+        "manuscript/01-body.md:1: contains NUL bytes (looks like UTF-16 without a "
+        "byte-order mark, or binary data); save it as UTF-8",
+    ),
+    "utf16-metadata": (
+        "manuscript/metadata.yaml",
+        _utf16("title: T\n"),
+        "manuscript/metadata.yaml:1:1: not UTF-8 (looks like UTF-16)",
+    ),
 }
 
 

@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
+
 from conftest import copy_flagship
 from helpers import sha256
-
 from presswork import pandoc
 from presswork.build import build
 
@@ -49,7 +49,9 @@ def test_unchanged_rebuild_starts_nothing_and_a_change_rebuilds(flagship: Path) 
 
 def test_adding_a_style_builds_only_the_new_targets(flagship: Path) -> None:
     build(flagship, format_names=["html"], style_names=["apa"])
-    report = build(flagship, format_names=["html"], style_names=["apa", "modern-language-association"])
+    report = build(
+        flagship, format_names=["html"], style_names=["apa", "modern-language-association"]
+    )
     assert statuses(report) == {
         "apa/prague-spring-1968.html": "unchanged",
         "modern-language-association/prague-spring-1968.html": "built",

@@ -69,8 +69,21 @@ def complete_version(path: Path) -> str:
 
 
 def command(root: Path, *extra: str) -> list[str]:
-    return [sys.executable, "-m", "presswork", "build", str(root), "-f", FORMATS, "-s", STYLES,
-            "-j", "2", "-q", *extra]
+    return [
+        sys.executable,
+        "-m",
+        "presswork",
+        "build",
+        str(root),
+        "-f",
+        FORMATS,
+        "-s",
+        STYLES,
+        "-j",
+        "2",
+        "-q",
+        *extra,
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -160,8 +173,19 @@ def test_second_build_waits_for_the_lock(tmp_path: Path) -> None:
 
 def test_two_concurrent_builds_do_not_interleave(tmp_path: Path) -> None:
     root = write_project(tmp_path / "paper", "1")
-    args = [sys.executable, "-m", "presswork", "build", str(root), "-f", "html,epub",
-            "-s", STYLES, "--force", "-q"]
+    args = [
+        sys.executable,
+        "-m",
+        "presswork",
+        "build",
+        str(root),
+        "-f",
+        "html,epub",
+        "-s",
+        STYLES,
+        "--force",
+        "-q",
+    ]
     first = subprocess.Popen(args, stderr=subprocess.PIPE)
     second = subprocess.Popen(args, stderr=subprocess.PIPE)
     for proc in (first, second):

@@ -12,7 +12,7 @@ from presswork.references import parse
 
 
 def test_bibtex_fields_point_at_their_values() -> None:
-    text = "@article{doe2020,\n  title = {A {Title}},\n  doi   = \"10.1000/xyz\",\n  year = 2020\n}\n"
+    text = '@article{doe2020,\n  title = {A {Title}},\n  doi   = "10.1000/xyz",\n  year = 2020\n}\n'
     [ref] = parse(text, ".bib", "references/r.bib")
     assert (ref.id, ref.type, ref.line) == ("doe2020", "article", 1)
     assert (ref.fields["title"].line, ref.fields["title"].column) == (2, 12)

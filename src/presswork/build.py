@@ -106,7 +106,9 @@ def _common_key(proj: Project, epoch: int) -> str:
     return digest.hexdigest()
 
 
-def plan(proj: Project, format_names: list[str], style_names: list[str], epoch: int) -> list[Target]:
+def plan(
+    proj: Project, format_names: list[str], style_names: list[str], epoch: int
+) -> list[Target]:
     common = _common_key(proj, epoch)
     chosen_formats = [formats.get(name) for name in format_names]
     targets = []
@@ -277,7 +279,9 @@ def _render_style(
         try:
             results[target] = target.format.render(doc)
         except PressworkError as exc:
-            report.outcomes.append(Outcome(target, "failed", time.perf_counter() - started, str(exc)))
+            report.outcomes.append(
+                Outcome(target, "failed", time.perf_counter() - started, str(exc))
+            )
             reporter("failed", {"target": target, "error": str(exc)})
             continue
         seconds = time.perf_counter() - started
@@ -347,7 +351,15 @@ def build(
             with ThreadPoolExecutor(max_workers=workers, initializer=_block_interrupts) as threads:
                 futures = [
                     threads.submit(
-                        _render_style, proj, ast, group[0].style, group, epoch, pool, report, reporter
+                        _render_style,
+                        proj,
+                        ast,
+                        group[0].style,
+                        group,
+                        epoch,
+                        pool,
+                        report,
+                        reporter,
                     )
                     for group in by_style.values()
                 ]
@@ -362,7 +374,9 @@ def build(
             _commit(proj.build_dir, todo, results, manifest)
     if report.failed:
         first = report.failed[0]
-        raise BuildError(f"{len(report.failed)} target(s) failed; first: {first.target.path}: {first.error}")
+        raise BuildError(
+            f"{len(report.failed)} target(s) failed; first: {first.target.path}: {first.error}"
+        )
     return report
 
 

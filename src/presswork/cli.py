@@ -66,16 +66,36 @@ def _cmd_styles(args: argparse.Namespace) -> int:
 
 
 _PLUGGED = {
-    "lint": ("check footnotes, dates, DOIs and citations", "presswork.lint.command",
-             "add_lint_arguments", "run_lint_command"),
-    "rules": ("list the lint rules", "presswork.lint.command",
-              "add_rules_arguments", "run_rules_command"),
-    "check": ("validate the built outputs with epubcheck, vnu and more",
-              "presswork.check.command", "add_check_arguments", "run_check_command"),
-    "watch": ("serve the HTML on 127.0.0.1 and rebuild it on every save", "presswork.watch",
-              "add_watch_arguments", "run_watch_command"),
-    "new": ("start a manuscript project from the template", "presswork.new",
-            "add_new_arguments", "run_new_command"),
+    "lint": (
+        "check footnotes, dates, DOIs and citations",
+        "presswork.lint.command",
+        "add_lint_arguments",
+        "run_lint_command",
+    ),
+    "rules": (
+        "list the lint rules",
+        "presswork.lint.command",
+        "add_rules_arguments",
+        "run_rules_command",
+    ),
+    "check": (
+        "validate the built outputs with epubcheck, vnu and more",
+        "presswork.check.command",
+        "add_check_arguments",
+        "run_check_command",
+    ),
+    "watch": (
+        "serve the HTML on 127.0.0.1 and rebuild it on every save",
+        "presswork.watch",
+        "add_watch_arguments",
+        "run_watch_command",
+    ),
+    "new": (
+        "start a manuscript project from the template",
+        "presswork.new",
+        "add_new_arguments",
+        "run_new_command",
+    ),
 }
 
 
@@ -94,16 +114,27 @@ def _parser(chosen: str | None = None) -> argparse.ArgumentParser:
 
     p = sub.add_parser("build", help="build the outputs into build/")
     p.add_argument("dir", nargs="?", default=".", help="project directory (default: .)")
-    p.add_argument("--format", "-f", action="append", help="formats, comma-separated (pdf,html,epub)")
-    p.add_argument("--style", "-s", action="append",
-                   help="CSL styles: bundled names, styles/NAME, or paths to .csl files")
+    p.add_argument(
+        "--format", "-f", action="append", help="formats, comma-separated (pdf,html,epub)"
+    )
+    p.add_argument(
+        "--style",
+        "-s",
+        action="append",
+        help="CSL styles: bundled names, styles/NAME, or paths to .csl files",
+    )
     p.add_argument("--jobs", "-j", type=int, default=None, help="parallel jobs (default: cores)")
     p.add_argument("--force", action="store_true", help="rebuild even what is up to date")
-    p.add_argument("--strict", action="store_true",
-                   help="treat warnings as errors: unknown citation keys, refused images, "
-                   "links and raw HTML")
-    p.add_argument("--check-reproducible", action="store_true",
-                   help="build twice in two temporary directories and compare every byte")
+    p.add_argument(
+        "--strict",
+        action="store_true",
+        help="treat warnings as errors: unknown citation keys, refused images, links and raw HTML",
+    )
+    p.add_argument(
+        "--check-reproducible",
+        action="store_true",
+        help="build twice in two temporary directories and compare every byte",
+    )
     p.add_argument("--quiet", "-q", action="store_true", help="print only warnings and errors")
     p.add_argument("--verbose", "-v", action="store_true", help="print every target")
     p.set_defaults(func=_cmd_build)

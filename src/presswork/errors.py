@@ -50,4 +50,3 @@ class EnvironmentProblem(PressworkError):
     """The machine lacks something (such as Pango); the message says what to install."""
 
     exit_code = 1
-

@@ -80,7 +80,9 @@ def _check_metadata(data: Any, node: yaml.Node | None, display: str) -> dict[str
     if author is not None:
         authors = author if isinstance(author, list) else [author]
         for one in authors:
-            ok = isinstance(one, str) or (isinstance(one, dict) and isinstance(one.get("name"), str))
+            ok = isinstance(one, str) or (
+                isinstance(one, dict) and isinstance(one.get("name"), str)
+            )
             if not ok:
                 raise InputError(
                     "'author' must be text, a list of names, or entries with a 'name'",
@@ -90,11 +92,16 @@ def _check_metadata(data: Any, node: yaml.Node | None, display: str) -> dict[str
     for key in ("lang", "date", "subtitle", "short-title", "identifier"):
         value = data.get(key)
         if value is not None and not isinstance(value, (str, int, float)):
-            raise InputError(f"'{key}' must be text, not a {type(value).__name__}", display,
-                             _node_line(node, key))
+            raise InputError(
+                f"'{key}' must be text, not a {type(value).__name__}",
+                display,
+                _node_line(node, key),
+            )
     for key in ("keywords",):
         value = data.get(key)
-        if value is not None and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+        if value is not None and not (
+            isinstance(value, list) and all(isinstance(v, str) for v in value)
+        ):
             raise InputError(f"'{key}' must be a list of text", display, _node_line(node, key))
     return data
 
@@ -107,7 +114,9 @@ def load(root: Path | str = ".") -> Project:
     conf = settings_mod.load(root)
     manuscript = root / conf.manuscript_dir
     if not manuscript.is_dir():
-        raise InputError(f"no '{conf.manuscript_dir}/' folder: this is not a presswork project", root)
+        raise InputError(
+            f"no '{conf.manuscript_dir}/' folder: this is not a presswork project", root
+        )
     chapter_paths = sorted(p for p in manuscript.glob("*.md") if p.is_file())
     if not chapter_paths:
         raise InputError("no Markdown (.md) files in the manuscript folder", manuscript)

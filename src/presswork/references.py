@@ -55,15 +55,17 @@ def _value_column(lines: list[str], line_no: int, key: str) -> tuple[int, int]:
         if index >= len(lines):
             break
         text = lines[index]
-        match = re.search(rf"\b{re.escape(key)}\s*=\s*", text, re.IGNORECASE) if offset == 0 else None
+        match = (
+            re.search(rf"\b{re.escape(key)}\s*=\s*", text, re.IGNORECASE) if offset == 0 else None
+        )
         if match:
             rest = text[match.end() :]
             if rest.strip():
-                return index + 1, match.end() + 1 + (1 if rest[:1] in "{\"" else 0)
+                return index + 1, match.end() + 1 + (1 if rest[:1] in '{"' else 0)
             continue
         if offset and text.strip():
             stripped = len(text) - len(text.lstrip())
-            return index + 1, stripped + 1 + (1 if text.lstrip()[:1] in "{\"" else 0)
+            return index + 1, stripped + 1 + (1 if text.lstrip()[:1] in '{"' else 0)
     return line_no + 1, 1
 
 
@@ -191,7 +193,9 @@ def _csl_items(data: Any, node: yaml.Node | None, display: str) -> list[Referenc
     if isinstance(data, dict) and "references" in data:
         data = data["references"]
         if isinstance(node, yaml.MappingNode):
-            node = next((v for k, v in node.value if getattr(k, "value", None) == "references"), None)
+            node = next(
+                (v for k, v in node.value if getattr(k, "value", None) == "references"), None
+            )
     import jsonschema
 
     try:
@@ -206,12 +210,15 @@ def _csl_items(data: Any, node: yaml.Node | None, display: str) -> list[Referenc
             line = target.start_mark.line + 1
         path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in where) or "top level"
         raise InputError(f"not CSL data: {path}: {exc.message}", display, line) from None
+    # JSON and YAML should agree on the items; if they ever do not, positions fall back.
     item_nodes = node.value if isinstance(node, yaml.SequenceNode) else [None] * len(data)
     references = []
-    for item, item_node in zip(data, item_nodes):
+    for item, item_node in zip(data, item_nodes, strict=False):
         positions = _mapping_positions(item_node) if item_node is not None else {}
         line, column = (
-            (item_node.start_mark.line + 1, item_node.start_mark.column + 1) if item_node else (1, 1)
+            (item_node.start_mark.line + 1, item_node.start_mark.column + 1)
+            if item_node
+            else (1, 1)
         )
         ref = Reference(str(item["id"]), str(item["type"]), display, line, column, syntax="csl")
         for key, value in item.items():

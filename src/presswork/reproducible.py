@@ -100,4 +100,6 @@ def check_reproducible(
         else:
             os.environ["SOURCE_DATE_EPOCH"] = previous
     first, second = digests
-    return sorted(path for path in first.keys() | second.keys() if first.get(path) != second.get(path))
+    return sorted(
+        path for path in first.keys() | second.keys() if first.get(path) != second.get(path)
+    )

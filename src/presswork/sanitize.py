@@ -27,22 +27,52 @@ HTML_FORMATS = frozenset(
 )
 # Removed with everything inside them (when the end tag is in the same raw fragment).
 DROPPED_WITH_CONTENT = frozenset(
-    {"script", "style", "iframe", "frame", "frameset", "object", "applet", "noembed", "noframes",
-     "template"}
+    {
+        "script",
+        "style",
+        "iframe",
+        "frame",
+        "frameset",
+        "object",
+        "applet",
+        "noembed",
+        "noframes",
+        "template",
+    }
 )
 # Removed, tag only: void elements or wrappers whose content is harmless text.
 DROPPED_TAGS = frozenset({"embed", "meta", "link", "base", "param", "portal"})
 DANGEROUS_SCHEMES = frozenset({"javascript", "vbscript", "data", "file", "livescript"})
 # Attributes that make a browser or a writer fetch something.
 RESOURCE_ATTRIBUTES = frozenset(
-    {"src", "poster", "data", "background", "lowsrc", "dynsrc", "codebase", "archive",
-     "action", "formaction", "longdesc", "manifest", "icon"}
+    {
+        "src",
+        "poster",
+        "data",
+        "background",
+        "lowsrc",
+        "dynsrc",
+        "codebase",
+        "archive",
+        "action",
+        "formaction",
+        "longdesc",
+        "manifest",
+        "icon",
+    }
 )
 LINK_ATTRIBUTES = frozenset({"href", "xlink:href"})
 ALWAYS_DROPPED_ATTRIBUTES = frozenset({"srcset", "ping", "imagesrcset", "http-equiv"})
 PATH_METADATA = frozenset(
-    {"css", "stylesheet", "cover-image", "epub-cover-image", "bibliography", "csl",
-     "citation-abbreviations"}
+    {
+        "css",
+        "stylesheet",
+        "cover-image",
+        "epub-cover-image",
+        "bibliography",
+        "csl",
+        "citation-abbreviations",
+    }
 )
 _NAME = re.compile(r"[A-Za-z_:][-A-Za-z0-9_:.]*\Z")
 _TAG = re.compile(r"[A-Za-z][A-Za-z0-9-]*\Z")
@@ -438,8 +468,9 @@ def referenced_files(texts: Iterable[str], root: Path) -> list[Path]:
 Location = tuple[str | None, int | None, int | None]
 
 
-def locate(sources: list[Source], needles: Iterable[str], after: dict[str, int] | None = None
-           ) -> Location:
+def locate(
+    sources: list[Source], needles: Iterable[str], after: dict[str, int] | None = None
+) -> Location:
     """File, line and column of the first needle found in the sources (needles in order).
 
     `after` maps a source path to an offset to search from, so that a repeated construct is

@@ -56,7 +56,9 @@ NO_PDF_VARIANT = "none"
 class Settings:
     """What a manuscript project may configure."""
 
-    name: str = field(default="", metadata={"help": "output file stem; default: the directory's name"})
+    name: str = field(
+        default="", metadata={"help": "output file stem; default: the directory's name"}
+    )
     formats: tuple[str, ...] = field(
         default=DEFAULT_FORMATS, metadata={"help": "formats built when --format is not given"}
     )
@@ -77,13 +79,17 @@ class Settings:
     )
     pdf_url: str = field(
         default="",
-        metadata={"help": "the PDF's web address (citation_pdf_url); {style} and {name} expand",
-                  "output": True},
+        metadata={
+            "help": "the PDF's web address (citation_pdf_url); {style} and {name} expand",
+            "output": True,
+        },
     )
     cite_styles: tuple[str, ...] = field(
         default=(),
-        metadata={"help": "styles of the \"Cite this article\" block; default: DEFAULT_STYLES",
-                  "output": True},
+        metadata={
+            "help": 'styles of the "Cite this article" block; default: DEFAULT_STYLES',
+            "output": True,
+        },
     )
     lint: dict[str, Any] = field(default_factory=dict, metadata={"help": "[lint] table"})
     source: str = field(default="", metadata={"help": "where these settings were read from"})
@@ -94,7 +100,9 @@ def output_fingerprint(settings: Settings) -> str:
 
     Which styles and formats are built, or lint options, do not change any one output.
     """
-    return repr([(f.name, getattr(settings, f.name)) for f in fields(settings) if f.metadata.get("output")])
+    return repr(
+        [(f.name, getattr(settings, f.name)) for f in fields(settings) if f.metadata.get("output")]
+    )
 
 
 def effective_cite_styles(settings: Settings) -> tuple[str, ...]:

@@ -88,8 +88,12 @@ def validate_csl(path: Path, display: str) -> None:
         raise InputError(f"not valid CSL XML: {exc.msg}", display, line) from None
     tag = root.getroot().tag
     if tag != f"{{{_CSL_NS}}}style":
-        raise InputError(f"not a CSL style: root element is <{etree.QName(tag).localname}>, "
-                         "expected <style> in the CSL namespace", display, 1)
+        raise InputError(
+            f"not a CSL style: root element is <{etree.QName(tag).localname}>, "
+            "expected <style> in the CSL namespace",
+            display,
+            1,
+        )
 
 
 def _from_file(name: str, path: Path, display: str) -> Style:
@@ -148,7 +152,9 @@ def resolve(name: str, root: Path, styles_dir: str = "styles") -> Style:
     raise InputError(f"unknown citation style '{name}'{hint}")
 
 
-def search(query: str = "", root: Path | None = None, styles_dir: str = "styles") -> list[tuple[str, str]]:
+def search(
+    query: str = "", root: Path | None = None, styles_dir: str = "styles"
+) -> list[tuple[str, str]]:
     """(name, title) of every style whose name or title contains every word of the query."""
     words = query.lower().split()
     found: dict[str, Path] = dict(bundled_names())

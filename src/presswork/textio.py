@@ -58,7 +58,9 @@ def read_text(path: Path, display: Path | str | None = None, allow_empty: bool =
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
         raise InputError(
-            f"contains NUL bytes (looks like {_guess_encoding(data)}); save it as UTF-8", shown, line
+            f"contains NUL bytes (looks like {_guess_encoding(data)}); save it as UTF-8",
+            shown,
+            line,
         )
     # Windows line endings would shift every column by one at the end of lines.
     return text.replace("\r\n", "\n")

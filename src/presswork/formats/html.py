@@ -13,7 +13,9 @@ from presswork.formats.document import StyleDocument
 HEAD_MARK = "<!--presswork:head-->"
 END_OF_MAIN_MARK = "<!--presswork:end-of-main-->"
 # pandoc's endnotes section has a rule but no heading; a heading names the landmark.
-_NOTES_OPEN = '<section id="footnotes" class="footnotes footnotes-end-of-document" role="doc-endnotes">'
+_NOTES_OPEN = (
+    '<section id="footnotes" class="footnotes footnotes-end-of-document" role="doc-endnotes">'
+)
 _NOTES_HEADING = '<h2 id="footnotes-title" class="footnotes-title">Notes</h2>'
 
 
