@@ -6,22 +6,17 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from presswork.ast import walk
 from presswork.errors import PressworkError
 from presswork.project import Project
 
 
 def cited_keys(node: Any) -> Iterator[str]:
     """Every citation id in a pandoc JSON AST, in document order (metadata included)."""
-    stack = [node]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            if item.get("t") == "Cite":
-                for citation in item["c"][0]:
-                    yield citation["citationId"]
-            stack.extend(reversed(list(item.values())))
-        elif isinstance(item, list):
-            stack.extend(reversed(item))
+    for item in walk(node):
+        if item.get("t") == "Cite":
+            for citation in item["c"][0]:
+                yield citation["citationId"]
 
 
 def _locate(proj: Project, key: str) -> tuple[str | None, int | None, int | None]:

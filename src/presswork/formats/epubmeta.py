@@ -8,27 +8,17 @@ There is no page-list: a born-digital EPUB has no print pages to point to.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
+
+from presswork.ast import walk
 
 ALT_TEXT = '<meta property="schema:accessibilityFeature">alternativeText</meta>'
 FEATURES = ("tableOfContents", "readingOrder", "structuralNavigation")
 
 
-def _images(node: Any) -> Iterator[dict[str, Any]]:
-    if isinstance(node, dict):
-        if node.get("t") == "Image":
-            yield node
-        for value in node.values():
-            yield from _images(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from _images(value)
-
-
 def image_alts(ast: dict[str, Any]) -> list[bool]:
     """For each image of the document, whether it has alt text."""
-    return [bool(image["c"][1]) for image in _images(ast.get("blocks", []))]
+    return [bool(node["c"][1]) for node in walk(ast.get("blocks", [])) if node.get("t") == "Image"]
 
 
 def summary(alts: list[bool]) -> str:

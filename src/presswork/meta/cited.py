@@ -8,9 +8,9 @@ to CSL here (the common fields; no pandoc run, so a build starts no extra proces
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
+from presswork.ast import walk
 from presswork.references import Reference
 
 _TYPES = {
@@ -78,27 +78,17 @@ def csl_item(ref: Reference) -> dict[str, Any]:
     return {"id": ref.id, "type": ref.type, **{k: f.value for k, f in ref.fields.items()}}
 
 
-def _walk(node: Any) -> Iterator[dict[str, Any]]:
-    if isinstance(node, dict):
-        yield node
-        for value in node.values():
-            yield from _walk(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from _walk(value)
-
-
 def bibliography_order(ast: dict[str, Any]) -> list[str]:
     """Keys as the style lists them (the `ref-KEY` entries), else in order of first citation."""
     keys: list[str] = []
-    for node in _walk(ast.get("blocks", [])):
+    for node in walk(ast.get("blocks", [])):
         if node.get("t") == "Div":
             ident = node["c"][0][0]
             if ident.startswith("ref-") and ident[4:] not in keys:
                 keys.append(ident[4:])
     if keys:
         return keys
-    for node in _walk(ast.get("blocks", [])):
+    for node in walk(ast.get("blocks", [])):
         if node.get("t") == "Cite":
             for citation in node["c"][0]:
                 if citation["citationId"] not in keys:
