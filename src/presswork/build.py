@@ -12,6 +12,7 @@ import json
 import os
 import re
 import signal
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -290,6 +291,28 @@ def _render_style(
     return results
 
 
+DEEP_AST_LIMIT = 50_000
+
+
+@contextlib.contextmanager
+def deep_documents() -> Iterator[None]:
+    """Let Python follow deep ASTs: lists nested 200 deep are about 1,000 levels of JSON.
+
+    Past the limit, one clear error instead of a RecursionError traceback.
+    """
+    previous = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(previous, DEEP_AST_LIMIT))
+    try:
+        yield
+    except RecursionError:
+        raise InputError(
+            "the manuscript nests too deeply (lists, quotes or notes inside each other); "
+            "flatten the deepest structure"
+        ) from None
+    finally:
+        sys.setrecursionlimit(previous)
+
+
 def build(
     root: Path | str = ".",
     format_names: list[str] | None = None,
@@ -300,6 +323,19 @@ def build(
     reporter: Reporter = _quiet,
 ) -> BuildReport:
     """Build the project's outputs; raises InputError before touching build/ if input is bad."""
+    with deep_documents():
+        return _build(root, format_names, style_names, jobs, force, strict, reporter)
+
+
+def _build(
+    root: Path | str,
+    format_names: list[str] | None,
+    style_names: list[str] | None,
+    jobs: int | None,
+    force: bool,
+    strict: bool,
+    reporter: Reporter,
+) -> BuildReport:
     proj = project_mod.load(Path(root))
     format_names = format_names or list(proj.settings.formats)
     style_names = style_names or list(proj.settings.styles)
