@@ -10,7 +10,16 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
-from presswork.lint.model import Citation, InlineNote, NoteDef, NoteRef, Region, Suppression
+from presswork.lint.model import (
+    Citation,
+    InlineNote,
+    Link,
+    NoteDef,
+    NoteRef,
+    RawTag,
+    Region,
+    Suppression,
+)
 
 _SPECIAL = re.compile(r"[\\`<$^\[\]@]")
 _NOTE_REF = re.compile(r"\[\^([^\s\[\]]+)\]")
@@ -104,6 +113,8 @@ class InlineScanner:
         self.inline_notes: list[InlineNote] = []
         self.citations: list[Citation] = []
         self.suppressions: list[Suppression] = []
+        self.links: list[Link] = []
+        self.raw_tags: list[RawTag] = []
         self._groups = 0
         self._comment_end = _Finder(text, "-->")
         self._display_math = _Finder(text, r"\$\$")
@@ -178,6 +189,7 @@ class InlineScanner:
         if link is not None:  # `[text](url)`: a link, whose text may cite in the text
             for cite in cites or ():
                 cite.in_text = True
+            self._link(para, opened, after + 1, link.end() - 1)
             self.masks.markup(after, link.end())
             return link.end()
         if cites:
@@ -189,6 +201,18 @@ class InlineScanner:
                 last.locator_start = opened + 1
             self.masks.markup(opened, after)
         return after
+
+    def _link(self, para: _Paragraph, opened: int, start: int, end: int) -> None:
+        """Record `[...](dest)`, dest in [start, end): its target (title dropped), image or not."""
+        text = self.text
+        dest = text[start:end]
+        at = start + len(dest) - len(dest.lstrip())
+        target = dest.split()[0] if dest.strip() else ""
+        if target.startswith("<") and target.endswith(">"):
+            target, at = target[1:-1], at + 1
+        bang = opened - 1
+        image = bang >= para.start and text[bang] == "!" and text[bang - 1 : bang] != "\\"
+        self.links.append(Link(bang if image else opened, target, at, image))
 
     def _at(self, para: _Paragraph, i: int) -> int:
         end, cite = self._citation(i, para.start, para.end, para.stack, para.notes[-1])
@@ -247,12 +271,15 @@ class InlineScanner:
             return close + 3
         link = _AUTOLINK.match(text, i, end)
         if link is not None:
+            self.links.append(Link(i, text[i + 1 : link.end() - 1], i + 1, False))
             self.masks.markup(i, link.end())
             return link.end()
         tag = _TAG.match(text, i, end)
         if tag is None:
             return i + 1
         name = tag.group(1).lower()
+        if not tag.group().startswith("</"):
+            self.raw_tags.append(RawTag(i, tag.end()))
         if name in _RAW_ELEMENTS and not tag.group().startswith("</"):
             finder = self._raw_end.get(name) or _Finder(text, rf"</{name}\b", re.IGNORECASE)
             self._raw_end[name] = finder

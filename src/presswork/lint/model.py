@@ -1,4 +1,4 @@
-"""What the Markdown scanner finds: notes, note references, citations, suppressions."""
+"""What the Markdown scanner finds: notes, note references, citations, suppressions, links."""
 
 from __future__ import annotations
 
@@ -89,3 +89,21 @@ class Suppression:
             return None
         rules = tuple(r for r in re.split(r"[\s,]+", match.group("rules")) if r)
         return cls(start, end, rules or None)
+
+
+@dataclass(frozen=True)
+class Link:
+    """An inline link `[text](target)`, image `![alt](target)` or autolink `<scheme:...>`."""
+
+    start: int  # offset of "[", "!" or "<"
+    target: str
+    target_start: int
+    image: bool
+
+
+@dataclass(frozen=True)
+class RawTag:
+    """A raw HTML start tag `<name ...>` in the text: [start, end)."""
+
+    start: int
+    end: int

@@ -25,6 +25,7 @@ RULE_MODULES = (
     "dois",
     "online",
     "images",
+    "safety",
     "suppress",
 )
 _ID = re.compile(r"^[a-z]+/[a-z]+(?:-[a-z]+)*$")

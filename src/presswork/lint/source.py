@@ -15,7 +15,16 @@ import re
 from dataclasses import dataclass, field
 
 from presswork.lint.inline import InlineScanner, Masks
-from presswork.lint.model import Citation, InlineNote, NoteDef, NoteRef, Region, Suppression
+from presswork.lint.model import (
+    Citation,
+    InlineNote,
+    Link,
+    NoteDef,
+    NoteRef,
+    RawTag,
+    Region,
+    Suppression,
+)
 
 _DEF = re.compile(r" {0,3}\[\^([^\s\[\]]+)\]:")
 _FENCE = re.compile(r"(`{3,}|~{3,})")
@@ -54,6 +63,8 @@ class Document:
     suppressions: list[Suppression]
     line_starts: list[int] = field(default_factory=list)
     stray_defs: list[int] = field(default_factory=list)  # offsets of `[^x]:` read as text
+    links: list[Link] = field(default_factory=list)  # inline links, images and autolinks
+    raw_tags: list[RawTag] = field(default_factory=list)  # raw HTML start tags
 
     def position(self, offset: int) -> tuple[int, int]:
         """1-based line and column of an offset."""
@@ -308,4 +319,6 @@ def scan(path: str, text: str) -> Document:
         suppressions=blocks.suppressions + inline.suppressions,
         line_starts=line_starts,
         stray_defs=blocks.stray_defs,
+        links=inline.links,
+        raw_tags=inline.raw_tags,
     )

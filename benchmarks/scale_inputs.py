@@ -1,0 +1,215 @@
+"""Synthetic large inputs (`bench.py --scale-inputs`): does lint and an HTML build grow linearly?
+
+Four projects, each at full size and at a tenth of it: 10,000 BibTeX references (all cited),
+5,000 footnotes, lists nested 200 deep, and a manuscript just under the 8 MB limit. Each is
+linted and built to HTML in one style (`--jobs 1`); a tiny project gives the fixed cost (process
+start, imports, pandoc start) that is subtracted before the growth is judged. The exponent k in
+time ~ size^k is log10((full - fixed) / (tenth - fixed)): about 1 is linear, 2 quadratic.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import commands
+from measure import Run, run
+
+STYLE = "apa"
+TIMEOUT_S = 120  # per command: a run cut off here is reported as a lower bound
+TIMED_OUT = 124  # the exit status of coreutils `timeout` when it stops the command
+LIMIT_BYTES = 8 * 1024 * 1024  # presswork.project.MAX_MANUSCRIPT_BYTES
+NEAR_LIMIT = LIMIT_BYTES - 64 * 1024  # under it, metadata and all
+METADATA = "title: Scale test\nauthor:\n  - Bench Mark\ndate: 2024-05-01\nlang: en\n"
+SETTINGS = f'name = "scale"\nformats = ["html"]\nstyles = ["{STYLE}"]\n'
+SENTENCE = (
+    "The committee met again in *late* summer and, after a long and **inconclusive** debate "
+    "about the reports from Prague, decided to wait for the next letter from the embassy. "
+)
+
+
+def write(root: Path, chapter: str, bib: str = "") -> Path:
+    """A project with one chapter (and a BibTeX file when given)."""
+    (root / "manuscript").mkdir(parents=True)
+    (root / "manuscript" / "metadata.yaml").write_text(METADATA, encoding="utf-8")
+    (root / "manuscript" / "01-text.md").write_text(chapter, encoding="utf-8")
+    (root / "presswork.toml").write_text(SETTINGS, encoding="utf-8")
+    if bib:
+        (root / "references").mkdir()
+        (root / "references" / "refs.bib").write_text(bib, encoding="utf-8")
+    return root
+
+
+def references(root: Path, count: int) -> Path:
+    """`count` BibTeX entries, each cited once, ten to a paragraph."""
+    entries, paragraphs = [], []
+    for n in range(count):
+        entries.append(
+            f"@book{{ref{n:05d},\n  author = {{Author{n}, Anna}},\n"
+            f"  title = {{A History of Case {n}}},\n  publisher = {{Press}},\n"
+            f"  year = {{{1900 + n % 120}}}\n}}\n"
+        )
+    for start in range(0, count, 10):
+        keys = "; ".join(f"@ref{n:05d}" for n in range(start, min(start + 10, count)))
+        paragraphs.append(f"{SENTENCE}[{keys}]\n")
+    return write(root, "# References\n\n" + "\n".join(paragraphs), "\n".join(entries))
+
+
+def footnotes(root: Path, count: int) -> Path:
+    """`count` footnotes, each referenced once, definitions after each paragraph."""
+    parts = ["# Notes\n"]
+    for n in range(count):
+        parts.append(f"{SENTENCE}Claim {n}.[^n{n}]\n\n[^n{n}]: Source {n}, p. {n % 300 + 1}.\n")
+    return write(root, "\n".join(parts))
+
+
+def nested(root: Path, depth: int) -> Path:
+    """A bullet list nested `depth` deep (each level indented two more spaces), twice."""
+    lines = ["# Nesting\n"]
+    for _ in range(2):
+        lines += [f"{'  ' * level}- level {level}" for level in range(depth)]
+        lines.append("")
+    return write(root, "\n".join(lines) + "\n")
+
+
+def large(root: Path, size: int) -> Path:
+    """Ordinary prose paragraphs with headings, notes and emphasis, `size` bytes in all."""
+    parts, total, n = [], 0, 0
+    while total < size:
+        block = (
+            (f"# Part {n}\n\n" if n % 50 == 0 else "")
+            + SENTENCE * 4
+            + f"See [section {n}](#part-{n - n % 50}).[^p{n}]\n\n[^p{n}]: Note {n}.\n\n"
+        )
+        parts.append(block)
+        total += len(block.encode("utf-8"))
+        n += 1
+    return write(root, "".join(parts))
+
+
+INPUTS: dict[str, tuple[str, Callable[[Path, int], Path], int]] = {
+    "references": ("BibTeX references", references, 10_000),
+    "footnotes": ("footnotes", footnotes, 5_000),
+    "nesting": ("list depth", nested, 200),
+    "large": ("bytes of Markdown", large, NEAR_LIMIT),
+}
+
+
+@dataclass
+class Point:
+    """One input at one size: lint and build, each one run."""
+
+    size: int
+    lint: Run
+    build: Run
+
+
+def measure_point(root: Path, make: Callable[[Path, int], Path], size: int, env: dict) -> Point:
+    """Lint (exit 1 is findings: fine) and an HTML build in one style of a fresh project."""
+    project = make(root, size)
+    limit = ["timeout", "-k", "5", str(TIMEOUT_S)]
+    lint = run([*limit, *commands.presswork_lint(project)], env=env)
+    if lint.returncode not in (0, 1, TIMED_OUT):
+        lint.check()
+    build_command = commands.presswork_build(project, "--format", "html", "--style", STYLE, jobs=1)
+    build = run([*limit, *build_command], env=env)
+    return Point(size, lint, build)
+
+
+def exponent(full: float, tenth: float, fixed: float) -> float | None:
+    """k in cost ~ size^k from two sizes a factor 10 apart, the fixed cost removed."""
+    big, small = full - fixed, tenth - fixed
+    if big <= 0 or small <= 0:
+        return None
+    return math.log10(big / small)
+
+
+def verdict(k: float | None) -> str:
+    if k is None:
+        return "too fast to tell"
+    return "linear" if k <= 1.25 else ("slightly superlinear" if k <= 1.5 else "SUPERLINEAR")
+
+
+def measure(root: Path, env: dict, say: Callable[[str], None]) -> dict:
+    """Every input at a tenth and at full size, plus the fixed cost; a dict for the JSON."""
+
+    def tiny(r: Path, _: int) -> Path:
+        return write(r, "# Tiny\n\nText.\n")
+
+    measure_point(root / "warm-up", tiny, 0, env)  # bytecode and file caches, untimed
+    fixed = measure_point(root / "fixed", tiny, 0, env)
+    out: dict = {
+        "fixed": {"lint_s": fixed.lint.seconds, "build_s": fixed.build.seconds},
+        "inputs": {},
+    }
+    for name, (unit, make, full_size) in INPUTS.items():
+        points = {}
+        for label, size in (("tenth", full_size // 10), ("full", full_size)):
+            say(f"scale input {name}: {size:,} {unit}")
+            point = measure_point(root / f"{name}-{label}", make, size, env)
+            points[label] = point
+            say(
+                f"  lint {point.lint.seconds:.2f} s, build {point.build.seconds:.2f} s"
+                f" (exit {point.build.returncode})"
+            )
+        entry: dict = {"unit": unit}
+        for label, point in points.items():
+            entry[label] = {
+                "size": point.size,
+                "lint_s": round(point.lint.seconds, 3),
+                "lint_rss_mb": round(point.lint.max_rss_kb / 1024, 1),
+                "lint_exit": point.lint.returncode,
+                "build_s": round(point.build.seconds, 3),
+                "build_rss_mb": round(point.build.max_rss_kb / 1024, 1),
+                "build_exit": point.build.returncode,
+                "build_error": _last_line(point.build) if point.build.returncode else "",
+                "timed_out": [
+                    step
+                    for step, result in (("lint", point.lint), ("build", point.build))
+                    if result.returncode == TIMED_OUT
+                ],
+            }
+        for step in ("lint", "build"):
+            k = exponent(
+                entry["full"][f"{step}_s"], entry["tenth"][f"{step}_s"], out["fixed"][f"{step}_s"]
+            )
+            entry[f"{step}_exponent"] = None if k is None else round(k, 2)
+            entry[f"{step}_growth"] = verdict(k)
+            if step in entry["full"]["timed_out"]:
+                entry[f"{step}_growth"] = "stopped: k is only a lower bound"
+        out["inputs"][name] = entry
+    return out
+
+
+def _last_line(result: Run) -> str:
+    if result.returncode == TIMED_OUT:
+        return f"stopped after {TIMEOUT_S} s (the exponent is then a lower bound)"
+    lines = [line.strip() for line in result.stderr.splitlines() if line.strip()]
+    return lines[-1][:200] if lines else f"exit {result.returncode}"
+
+
+def table(data: dict) -> str:
+    """The figures as a text table."""
+    fixed = data["fixed"]
+    rows = [
+        f"fixed cost (tiny project): lint {fixed['lint_s']:.2f} s, build {fixed['build_s']:.2f} s",
+        f"{'input':<11} {'size':>11} {'lint s':>7} {'MB':>6} {'build s':>8} {'MB':>6}  growth "
+        "(exponent, fixed cost removed)",
+    ]
+    for name, entry in data["inputs"].items():
+        for label in ("tenth", "full"):
+            p = entry[label]
+            failed = f"  build FAILED: {p['build_error']}" if p["build_exit"] else ""
+            growth = (
+                f"  lint {entry['lint_exponent']} {entry['lint_growth']},"
+                f" build {entry['build_exponent']} {entry['build_growth']}"
+                if label == "full"
+                else ""
+            )
+            rows.append(
+                f"{name:<11} {p['size']:>11,} {p['lint_s']:>7.2f} {p['lint_rss_mb']:>6.0f}"
+                f" {p['build_s']:>8.2f} {p['build_rss_mb']:>6.0f}{growth}{failed}"
+            )
+    return "\n".join(rows)

@@ -1,0 +1,77 @@
+"""The safety rules: what the build's sanitizer refuses, found at its place in the Markdown."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from lint_helpers import lint_files, where, write_project
+
+from presswork.lint import Finding, LintConfig, run_lint
+from presswork.lint.safety import html_issues, image_issue
+from presswork.lint.source import scan
+from presswork.sanitize import clean_html, embed_image
+
+LintFiles = Callable[..., list[Finding]]
+__all__ = ["lint_files"]  # the fixture, imported for pytest
+
+PNG = Path(__file__).parents[1] / "fixtures" / "hostile" / "project" / "figures" / "dot.png"
+
+
+def test_scanner_records_links_images_and_raw_tags() -> None:
+    text = 'A ![alt](a.png "t") [b](<b.html>) \\![c](d) <ab:y> <img src="e.png"> `<i>`\n'
+    doc = scan("a.md", text)
+    assert [(link.target, doc.position(link.target_start), link.image) for link in doc.links] == [
+        ("a.png", (1, 10), True),
+        ("b.html", (1, 26), False),
+        ("d", (1, 41), False),
+        ("ab:y", (1, 45), False),
+    ]
+    assert [doc.text[t.start : t.end] for t in doc.raw_tags] == ['<img src="e.png">']
+
+
+def test_web_links_are_fine_web_images_are_not(lint_files: LintFiles) -> None:
+    text = "[page](https://example.org/) <https://example.org/> ![x](https://example.org/x.png)\n"
+    assert where(lint_files(text, ("safety",))) == [("safety/external-resource", 1, 58)]
+
+
+def test_symlink_leaving_the_project(tmp_path: Path) -> None:
+    (tmp_path / "secret.png").write_bytes(PNG.read_bytes())
+    root = tmp_path / "paper"
+    project = write_project(root, {"manuscript/01-text.md": "![A](figures/out.png)\n"})
+    (root / "figures").mkdir()
+    (root / "figures" / "out.png").symlink_to(tmp_path / "secret.png")
+    (root / "figures" / "in.png").write_bytes(PNG.read_bytes())
+    findings = run_lint(project, LintConfig(select=("safety",)))
+    assert where(findings) == [("safety/external-resource", 1, 6)]
+    assert image_issue("figures/in.png", root) is None
+
+
+def test_raw_html_positions_and_classes(lint_files: LintFiles) -> None:
+    text = 'Go <a href="https://example.org/" onclick="x()">on</a> <embed src="a.swf">\n'
+    assert where(lint_files(text, ("safety",))) == [
+        ("safety/unsafe-html", 1, 35),
+        ("safety/unsafe-html", 1, 56),
+    ]
+
+
+def test_agrees_with_the_sanitizer(tmp_path: Path) -> None:
+    """Whatever the linter lets through, the build keeps; whatever it flags, the build drops."""
+    (tmp_path / "ok.png").write_bytes(PNG.read_bytes())
+    (tmp_path / "text.png").write_text("words")
+    for target in ("ok.png", "text.png", "none.png", "/etc/passwd", "../x.png", "http://h/x"):
+        assert (image_issue(target, tmp_path) is None) == (
+            embed_image(target, tmp_path)[0] is not None
+        )
+    for fragment in (
+        '<img src="ok.png">',
+        '<img src="none.png">',
+        '<video src="ok.png">',
+        '<div style="color: red">',
+        '<div style="background: url(/etc/x)">',
+        '<a href="#top" title="t">',
+        '<form action="http://h/">',
+        "<base href=/>",
+        '<svg><a xlink:href="javascript:x()">',
+    ):
+        assert bool(html_issues(fragment, tmp_path)) == bool(clean_html(fragment, tmp_path)[1])
