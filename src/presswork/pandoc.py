@@ -108,17 +108,23 @@ def citeproc(
         args += ["--bibliography", bib]
     for key, value in metadata.items():
         args += ["--metadata", f"{key}={value}"]
-    result = run(args, stdin=json.dumps(ast).encode("utf-8"), cwd=cwd)
+    result = run(args, stdin=encode(ast), cwd=cwd)
     return json.loads(result.output), result.warnings
 
 
+def encode(ast: dict[str, Any]) -> bytes:
+    """The AST as pandoc reads it; callers writing several formats encode it once."""
+    return json.dumps(ast).encode("utf-8")
+
+
 def write(
-    ast: dict[str, Any],
+    ast: dict[str, Any] | bytes,
     to: str,
     cwd: Path,
     extra: list[str] | None = None,
     env: dict[str, str] | None = None,
 ) -> bytes:
-    """AST -> one output format (html5, epub3, docx, jats...), as bytes."""
+    """AST (or its encoded JSON) -> one output format (html5, epub3, docx, jats...), as bytes."""
     args = ["--sandbox", "--from", "json", "--to", to, "--output", "-", *(extra or [])]
-    return run(args, stdin=json.dumps(ast).encode("utf-8"), cwd=cwd, env=env).output
+    stdin = ast if isinstance(ast, bytes) else encode(ast)
+    return run(args, stdin=stdin, cwd=cwd, env=env).output

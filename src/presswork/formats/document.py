@@ -120,6 +120,11 @@ class StyleDocument:
         )
 
     @cached_property
+    def ast_json(self) -> bytes:
+        """The cited AST encoded once for every pandoc writer of this style."""
+        return pandoc.encode(self.ast)
+
+    @cached_property
     def page_html(self) -> str:
         """pandoc's standalone HTML in our template, before CSS goes in (shared by HTML and PDF)."""
         variables = {"presswork-style": html.escape(self.style_title), **self.variables}
@@ -134,4 +139,4 @@ class StyleDocument:
         ]
         for key, value in variables.items():
             args += ["--variable", f"{key}={value}"]
-        return pandoc.write(self.ast, "html5", self.root, args).decode("utf-8")
+        return pandoc.write(self.ast_json, "html5", self.root, args).decode("utf-8")

@@ -15,7 +15,7 @@ CORE = "docProps/core.xml"
 
 
 def render(doc: StyleDocument) -> bytes:
-    docx = pandoc.write(doc.ast, "docx", doc.root)
+    docx = pandoc.write(doc.ast_json, "docx", doc.root)
     stamp = datetime.fromtimestamp(doc.source_date_epoch, tz=timezone.utc)
     with zipfile.ZipFile(io.BytesIO(docx)) as archive:
         core = archive.read(CORE).decode("utf-8")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import json
 import re
 import zipfile
 from datetime import datetime, timezone
@@ -28,7 +27,7 @@ def identifier(doc: StyleDocument) -> str:
     doi = " ".join(plain_text(doc.ast.get("meta", {}).get("doi", {})).split())
     if doi:
         return f"doi:{doi}"
-    digest = hashlib.sha256(json.dumps(doc.ast, sort_keys=True).encode()).hexdigest()
+    digest = hashlib.sha256(doc.ast_json).hexdigest()
     return f"urn:uuid:{digest[:8]}-{digest[8:12]}-5{digest[13:16]}-8{digest[17:20]}-{digest[20:32]}"
 
 
@@ -78,7 +77,7 @@ def normalized_zip(epub: bytes, epoch: int, replaced: dict[str, str]) -> bytes:
 def render(doc: StyleDocument) -> bytes:
     variables = [arg for key, value in doc.variables.items() for arg in ("-V", f"{key}={value}")]
     epub = pandoc.write(
-        doc.ast,
+        doc.ast_json,
         "epub3",
         doc.root,
         [

@@ -12,7 +12,7 @@ def render(doc: StyleDocument) -> bytes:
     args = ["--standalone", "--wrap=none"]
     if doc.paper.doi and "article" not in meta:
         args += ["--metadata", f"article.doi={doc.paper.doi}"]
-    return pandoc.write(doc.ast, "jats_archiving", doc.root, args)
+    return pandoc.write(doc.ast_json, "jats_archiving", doc.root, args)
 
 
 register(
