@@ -68,7 +68,7 @@ def complete_version(path: Path) -> str:
     return found.pop()
 
 
-def command(root: Path, *extra: str) -> list[str]:
+def command(root: Path, *extra: str, formats: str = FORMATS) -> list[str]:
     return [
         sys.executable,
         "-m",
@@ -76,7 +76,7 @@ def command(root: Path, *extra: str) -> list[str]:
         "build",
         str(root),
         "-f",
-        FORMATS,
+        formats,
         "-s",
         STYLES,
         "-j",
@@ -173,19 +173,7 @@ def test_second_build_waits_for_the_lock(tmp_path: Path) -> None:
 
 def test_two_concurrent_builds_do_not_interleave(tmp_path: Path) -> None:
     root = write_project(tmp_path / "paper", "1")
-    args = [
-        sys.executable,
-        "-m",
-        "presswork",
-        "build",
-        str(root),
-        "-f",
-        "html,epub",
-        "-s",
-        STYLES,
-        "--force",
-        "-q",
-    ]
+    args = command(root, "--force", formats="html,epub")
     first = subprocess.Popen(args, stderr=subprocess.PIPE)
     second = subprocess.Popen(args, stderr=subprocess.PIPE)
     for proc in (first, second):
