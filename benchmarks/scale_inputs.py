@@ -1,10 +1,12 @@
 """Synthetic large inputs (`bench.py --scale-inputs`): does lint and an HTML build grow linearly?
 
-Four projects, each at full size and at a tenth of it: 10,000 BibTeX references (all cited),
-5,000 footnotes, lists nested 200 deep, and a manuscript just under the 8 MB limit. Each is
-linted and built to HTML in one style (`--jobs 1`); a tiny project gives the fixed cost (process
-start, imports, pandoc start) that is subtracted before the growth is judged. The exponent k in
-time ~ size^k is log10((full - fixed) / (tenth - fixed)): about 1 is linear, 2 quadratic.
+Projects at full size and at a tenth of it: 10,000 BibTeX references of which 500 are cited
+(a shared library), 10,000 references all cited (in a notes style, and in APA, where the build
+must stop at once with the max-cited-works limit error), 5,000 footnotes, lists nested 200 deep,
+and a manuscript just under the 8 MB limit. Each is linted and built to HTML in one style
+(`--jobs 1`); a tiny project gives the fixed cost (process start, imports, pandoc start) that is
+subtracted before the growth is judged. The exponent k in time ~ size^k is
+log10((full - fixed) / (tenth - fixed)): about 1 is linear, 2 quadratic.
 """
 
 from __future__ import annotations
@@ -18,7 +20,9 @@ import commands
 from measure import Run, run
 
 STYLE = "apa"
+NOTES_STYLE = "chicago-notes-bibliography"
 TIMEOUT_S = 120  # per command: a run cut off here is reported as a lower bound
+LIMIT_ERROR = 2  # presswork's exit status for input it refuses, limits included
 TIMED_OUT = 124  # the exit status of coreutils `timeout` when it stops the command
 LIMIT_BYTES = 8 * 1024 * 1024  # presswork.project.MAX_MANUSCRIPT_BYTES
 NEAR_LIMIT = LIMIT_BYTES - 64 * 1024  # under it, metadata and all
@@ -30,20 +34,21 @@ SENTENCE = (
 )
 
 
-def write(root: Path, chapter: str, bib: str = "") -> Path:
+def write(root: Path, chapter: str, bib: str = "", style: str = STYLE) -> Path:
     """A project with one chapter (and a BibTeX file when given)."""
     (root / "manuscript").mkdir(parents=True)
     (root / "manuscript" / "metadata.yaml").write_text(METADATA, encoding="utf-8")
     (root / "manuscript" / "01-text.md").write_text(chapter, encoding="utf-8")
-    (root / "presswork.toml").write_text(SETTINGS, encoding="utf-8")
+    (root / "presswork.toml").write_text(SETTINGS.replace(STYLE, style), encoding="utf-8")
     if bib:
         (root / "references").mkdir()
         (root / "references" / "refs.bib").write_text(bib, encoding="utf-8")
     return root
 
 
-def references(root: Path, count: int) -> Path:
-    """`count` BibTeX entries, each cited once, ten to a paragraph."""
+def references(root: Path, count: int, cited: int | None = None, style: str = STYLE) -> Path:
+    """`count` BibTeX entries, the first `cited` (default all) cited once, ten to a paragraph."""
+    cited = count if cited is None else cited
     entries, paragraphs = [], []
     for n in range(count):
         entries.append(
@@ -51,10 +56,21 @@ def references(root: Path, count: int) -> Path:
             f"  title = {{A History of Case {n}}},\n  publisher = {{Press}},\n"
             f"  year = {{{1900 + n % 120}}}\n}}\n"
         )
-    for start in range(0, count, 10):
-        keys = "; ".join(f"@ref{n:05d}" for n in range(start, min(start + 10, count)))
+    for start in range(0, cited, 10):
+        keys = "; ".join(f"@ref{n:05d}" for n in range(start, min(start + 10, cited)))
         paragraphs.append(f"{SENTENCE}[{keys}]\n")
-    return write(root, "# References\n\n" + "\n".join(paragraphs), "\n".join(entries))
+    chapter = "# References\n\n" + "\n".join(paragraphs)
+    return write(root, chapter, "\n".join(entries), style)
+
+
+def library(root: Path, count: int) -> Path:
+    """A shared library: `count` references, one in twenty cited."""
+    return references(root, count, count // 20)
+
+
+def cited_notes(root: Path, count: int) -> Path:
+    """`count` references, all cited, in a notes style (citeproc time grows linearly)."""
+    return references(root, count, style=NOTES_STYLE)
 
 
 def footnotes(root: Path, count: int) -> Path:
@@ -90,7 +106,9 @@ def large(root: Path, size: int) -> Path:
 
 
 INPUTS: dict[str, tuple[str, Callable[[Path, int], Path], int]] = {
-    "references": ("BibTeX references", references, 10_000),
+    "library": ("references, 1 in 20 cited", library, 10_000),
+    "cited-notes": ("references, all cited", cited_notes, 10_000),
+    "cited-apa": ("references, all cited", references, 10_000),
     "footnotes": ("footnotes", footnotes, 5_000),
     "nesting": ("list depth", nested, 200),
     "large": ("bytes of Markdown", large, NEAR_LIMIT),
@@ -179,6 +197,9 @@ def measure(root: Path, env: dict, say: Callable[[str], None]) -> dict:
             entry[f"{step}_growth"] = verdict(k)
             if step in entry["full"]["timed_out"]:
                 entry[f"{step}_growth"] = "stopped: k is only a lower bound"
+            elif entry["full"][f"{step}_exit"] == LIMIT_ERROR:
+                entry[f"{step}_exponent"] = None
+                entry[f"{step}_growth"] = "refused at once with a limit error (exit 2)"
         out["inputs"][name] = entry
     return out
 

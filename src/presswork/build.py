@@ -24,7 +24,7 @@ from typing import Any
 
 from presswork import __version__, assets, formats, pandoc, sanitize, styles
 from presswork import project as project_mod
-from presswork.citations import check_citations
+from presswork.citations import check_citations, check_cited_limit
 from presswork.errors import BuildError, InputError, PressworkError
 from presswork.formats.document import StyleDocument
 from presswork.project import Project
@@ -366,6 +366,7 @@ def _build(
             return report
 
         ast = pandoc.parse_markdown(_markdown(proj), proj.root)
+        check_cited_limit(proj, ast, list({t.style.name: t.style for t in todo}.values()))
         problems = check_citations(proj, ast)
         # Every format renders from the sanitized AST: nothing outside the project, no script.
         ast, removed = sanitize.sanitize(ast, proj.root)

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from presswork.ast import walk
-from presswork.errors import PressworkError
+from presswork.errors import InputError, PressworkError
 from presswork.project import Project
 
 
@@ -44,3 +44,39 @@ def check_citations(proj: Project, ast: dict[str, Any]) -> list[PressworkError]:
             PressworkError(f"citation '@{key}' is not in the references", file, line, column)
         )
     return problems
+
+
+def distinct_cited(ast: dict[str, Any], known: set[str]) -> list[str]:
+    """The defined works the document cites, each once, in order; `nocite: @*` cites them all."""
+    order: dict[str, None] = {}
+    for key in cited_keys(ast):
+        if key == "*":
+            order.update(dict.fromkeys(sorted(known)))
+        elif key in known:
+            order[key] = None
+    return list(order)
+
+
+def check_cited_limit(proj: Project, ast: dict[str, Any], style_list: list[Any]) -> None:
+    """Refuse, before pandoc runs, a build that would spend hours in pandoc's citeproc.
+
+    Styles that compare every cited name with every other (Style.compares_all_names) cost
+    time growing with the square of the works cited; the others grow linearly, no limit.
+    """
+    limit = proj.settings.max_cited_works
+    slow = [style for style in style_list if style.compares_all_names]
+    if not slow:
+        return
+    cited = distinct_cited(ast, {ref.id for ref in proj.references})
+    if len(cited) <= limit:
+        return
+    file, line, column = _locate(proj, cited[limit])
+    names = ", ".join(f"'{style.name}'" for style in slow)
+    raise InputError(
+        f"{len(cited):,} distinct works cited, over the limit of {limit:,} (max-cited-works) "
+        f"for {names}: pandoc's time for such styles grows with the square of the works cited; "
+        "raise the limit in presswork.toml or choose a numeric or notes style",
+        file or (proj.metadata_file.path if proj.metadata_file else None),
+        line,
+        column,
+    )

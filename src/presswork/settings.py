@@ -91,6 +91,13 @@ class Settings:
             "output": True,
         },
     )
+    max_cited_works: int = field(
+        default=2000,
+        metadata={
+            "help": "most distinct works cited in a style that disambiguates given names (APA, "
+            "Chicago author-date): pandoc's time there grows with the square of the count"
+        },
+    )
     lint: dict[str, Any] = field(default_factory=dict, metadata={"help": "[lint] table"})
     source: str = field(default="", metadata={"help": "where these settings were read from"})
 
@@ -154,6 +161,9 @@ def from_table(table: dict[str, Any], path: Path | str) -> Settings:
         elif spec.name == "lint":
             if not isinstance(value, dict):
                 raise InputError("setting 'lint' must be a table", path)
+        elif spec.name == "max_cited_works":
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise InputError(f"setting '{key}' must be a whole number of at least 1", path)
         elif not isinstance(value, str):
             raise InputError(f"setting '{key}' must be a string", path)
         if spec.name == "pdf_variant" and value not in (*PDF_VARIANTS, NO_PDF_VARIANT, ""):

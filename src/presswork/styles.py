@@ -18,6 +18,9 @@ _CSL_NS = "http://purl.org/net/xbiblio/csl"
 _HEAD = re.compile(rb"<title>(?P<title>[^<]*)</title>|class=\"(?P<class>in-text|note)\"")
 _LINK = re.compile(rb"<link\b[^>]*>")
 _PARENT = re.compile(rb"href=\"[^\"]*/(?P<parent>[^\"/]+)\"")
+_CITATION = re.compile(rb"<citation\b[^>]*>")
+_ADD_GIVENNAME = re.compile(rb"disambiguate-add-givenname\s*=\s*[\"']true[\"']")
+_NAME_RULE = re.compile(rb"givenname-disambiguation-rule\s*=\s*[\"']([a-z-]+)[\"']")
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,17 @@ class Style:
     @property
     def uses_notes(self) -> bool:
         return self.style_class == "note"
+
+    @property
+    def compares_all_names(self) -> bool:
+        """Whether the style tells apart every two cited people who share a family name.
+
+        That is given-name disambiguation with a rule other than "by-cite" (APA, Chicago
+        author-date; 294 of the 2,851 independent styles). pandoc's citeproc then compares
+        every cited name with every other, so its time grows with the square of the works
+        cited (APA, measured: 1,000 works 21 s, 2,000 about 90 s; by-cite: 1.8 s and 4.9 s).
+        """
+        return _compares_all_names(self.path)
 
 
 def bundled_dir() -> Path:
@@ -69,6 +83,15 @@ def _head(path: Path) -> dict[str, str]:
             found.setdefault("parent", parent.group("parent").decode("utf-8", "replace"))
     found["title"] = _unescape(found.get("title", path.stem))
     return found
+
+
+@lru_cache(maxsize=64)
+def _compares_all_names(path: Path) -> bool:
+    match = _CITATION.search(path.read_bytes())
+    if match is None or not _ADD_GIVENNAME.search(match.group(0)):
+        return False
+    rule = _NAME_RULE.search(match.group(0))
+    return rule is not None and rule.group(1) != b"by-cite"
 
 
 def _unescape(text: str) -> str:
