@@ -100,8 +100,8 @@ def test_hostile_manuscript_fetches_nothing_and_ships_nothing_dangerous(
     assert sum(len(page.images) for page in pdf.pages) >= 1
     for expected in (
         "manuscript/metadata.yaml:4:18: raw HTML <script> removed",
-        "manuscript/metadata.yaml:5:1: metadata 'css: http://",
-        "manuscript/metadata.yaml:6:1: metadata 'cover-image: /etc/passwd' ignored",
+        "manuscript/metadata.yaml:5:6: metadata 'css: http://",
+        "manuscript/metadata.yaml:6:14: metadata 'cover-image: /etc/passwd' ignored",
         "manuscript/01-hostile.md:5:29: image '/etc/passwd' not used: an absolute path",
         "manuscript/01-hostile.md:7:22: image '../secret.svg' not used: outside the project",
         "manuscript/01-hostile.md:9:21: image 'file:///etc/hostname' not used: file: URLs",
@@ -136,7 +136,7 @@ def test_strict_makes_a_refused_image_an_error_and_keeps_build(
     err = capsys.readouterr().err
     assert code == 2
     assert err.strip() == (
-        "presswork: error: manuscript/metadata.yaml:6:1: metadata 'cover-image: /etc/passwd' "
+        "presswork: error: manuscript/metadata.yaml:6:14: metadata 'cover-image: /etc/passwd' "
         "ignored: an absolute path, outside the project"
     )
     assert old.read_text() == "<p>an earlier build</p>"

@@ -420,7 +420,7 @@ class _Walker:
                 for value in _meta_strings(meta[key]):
                     reason = resource_refusal(value, self.root)
                     if reason:
-                        self.add(f"metadata '{key}: {value}' ignored: {reason}", f"{key}:", value)
+                        self.add(f"metadata '{key}: {value}' ignored: {reason}", value, f"{key}:")
                         del meta[key]
                         break
             if key in meta:

@@ -75,3 +75,36 @@ def test_agrees_with_the_sanitizer(tmp_path: Path) -> None:
         '<svg><a xlink:href="javascript:x()">',
     ):
         assert bool(html_issues(fragment, tmp_path)) == bool(clean_html(fragment, tmp_path)[1])
+
+
+def test_metadata_resources_outside_the_project(tmp_path: Path) -> None:
+    """Metadata naming a file for pandoc: the lint finds what the build ignores, with its line."""
+    root = tmp_path / "paper"
+    metadata = (
+        "title: T\n"
+        "css: /etc/hostname\n"
+        'cover-image: "https://example.org/c.png"\n'
+        "bibliography:\n"
+        "  - references/ok.bib\n"
+        "  - ../secret.bib\n"
+        "epub-cover-image: figures/cover.png\n"
+    )
+    files = {"manuscript/metadata.yaml": metadata, "manuscript/01-text.md": "Text.\n"}
+    project = write_project(root, files)
+    findings = run_lint(project, LintConfig(select=("safety",)))
+    assert [(f.file, *where([f])[0]) for f in findings] == [
+        ("manuscript/metadata.yaml", "safety/external-resource", 2, 6),
+        ("manuscript/metadata.yaml", "safety/external-resource", 3, 15),
+        ("manuscript/metadata.yaml", "safety/external-resource", 6, 5),
+    ]
+    assert "metadata 'bibliography: ../secret.bib'" in findings[2].message
+    # The build ignores exactly those keys, and says so with the file and line.
+    from presswork.build import build
+
+    report = build(root, ["html"], ["apa"], jobs=1)
+    warned = sorted(w.split(": ", 1)[0] for w in report.warnings)
+    assert warned == [
+        "manuscript/metadata.yaml:2:6",
+        "manuscript/metadata.yaml:3:15",
+        "manuscript/metadata.yaml:6:5",
+    ]

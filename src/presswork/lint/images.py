@@ -18,10 +18,14 @@ class AltMissing(Rule):
     """An image has no alt text, so a screen reader announces a file name or nothing.
 
     Bad:
-        ![](figures/invasion.png)
+        ![](figures/invasion.svg)
 
     Good:
-        ![Warsaw Pact troops entering Prague, August 1968](figures/invasion.png)
+        ==> manuscript/01-text.md <==
+        ![Warsaw Pact troops entering Prague, August 1968](figures/invasion.svg)
+
+        ==> figures/invasion.svg <==
+        <svg xmlns="http://www.w3.org/2000/svg"/>
     """
 
     id = "image/alt-missing"

@@ -13,14 +13,18 @@ from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 
+import yaml
+
 from presswork.lint.context import Context
 from presswork.lint.finding import Finding, Severity
+from presswork.lint.refsource import scalar_start
 from presswork.lint.registry import Rule, register
 from presswork.lint.source import Document
 from presswork.sanitize import (
     DROPPED_TAGS,
     DROPPED_WITH_CONTENT,
     LINK_ATTRIBUTES,
+    PATH_METADATA,
     RESOURCE_ATTRIBUTES,
     attribute_refusal,
     clean_html,
@@ -164,12 +168,38 @@ def _issues(doc: Document, root: Path) -> list[Issue]:
     return sorted(((kind, at, m) for (kind, at), m in merged.items()), key=lambda i: i[1])
 
 
-def _safety(ctx: Context) -> list[tuple[Document, Issue]]:
-    """The safety analysis, shared by the three rules."""
+def _metadata_issues(ctx: Context) -> Iterator[tuple[str, int, int, str, str]]:
+    """Metadata naming files for pandoc (css, cover-image, bibliography...) the build ignores."""
+    meta = ctx.metadata
+    if meta is None:
+        return
+    root = ctx.project.root
+    for key in sorted(PATH_METADATA):
+        node = meta.node(key)
+        items = node.value if isinstance(node, yaml.SequenceNode) else [node]
+        for item in items:
+            if not isinstance(item, yaml.ScalarNode) or not isinstance(item.value, str):
+                continue
+            reason = resource_refusal(item.value.strip(), root)
+            if reason:
+                line, column = meta.index.position(scalar_start(item))
+                message = (
+                    f"metadata '{key}: {item.value.strip()}' is ignored by the build: {reason}"
+                )
+                yield meta.path, line, column, EXTERNAL, message
 
-    def compute() -> list[tuple[Document, Issue]]:
+
+def _safety(ctx: Context) -> list[tuple[str, int, int, str, str]]:
+    """The safety analysis, shared by the three rules: (file, line, column, kind, message)."""
+
+    def compute() -> list[tuple[str, int, int, str, str]]:
         root = ctx.project.root
-        return [(doc, issue) for doc in ctx.documents for issue in _issues(doc, root)]
+        found = list(_metadata_issues(ctx))
+        for doc in ctx.documents:
+            for kind, offset, message in _issues(doc, root):
+                line, column = doc.position(offset)
+                found.append((doc.path, line, column, kind, message))
+        return found
 
     return ctx.memo("safety", compute)
 
@@ -179,10 +209,9 @@ class _SafetyRule(Rule):
     fix = ""
 
     def check(self, ctx: Context) -> Iterator[Finding]:
-        for doc, (kind, offset, message) in _safety(ctx):
+        for path, line, column, kind, message in _safety(ctx):
             if kind == self.kind:
-                line, column = doc.position(offset)
-                yield self.finding(doc.path, line, column, message, self.fix)
+                yield self.finding(path, line, column, message, self.fix)
 
 
 @register
@@ -191,8 +220,10 @@ class ExternalResource(_SafetyRule):
 
     Images must be files inside the project (symlinks are resolved) or `data:` URIs: an
     absolute path, a `..` escape, a `file:` URL, a symlink leaving the project or an
-    http(s)/ftp address is refused, in Markdown and in raw HTML (`src`, CSS `url()`).
-    Plain links to web pages are fine.
+    http(s)/ftp address is refused, in Markdown, in raw HTML (`src`, CSS `url()`) and in
+    metadata that names a file for pandoc (`css`, `stylesheet`, `cover-image`,
+    `epub-cover-image`, `bibliography`, `csl`, `citation-abbreviations`): the build ignores
+    such a metadata key. Plain links to web pages are fine.
 
     Bad:
         ![The treaty](https://example.org/treaty.png)
