@@ -402,7 +402,8 @@ class _Walker:
         item["c"][1] = alt = self.inline_list(alt)
         data_uri, reason = embed_image(target, self.root)
         if data_uri is None:
-            self.add(f"image '{target}' not used: {reason}", target)
+            shown = as_written(target)
+            self.add(f"image '{shown}' not used: {reason}", shown, target)
             return [{"t": "Span", "c": [["", ["missing-image"], []], alt]}]
         item["c"][2] = [data_uri, title]
         return [item]
@@ -411,7 +412,8 @@ class _Walker:
         target, title = item["c"][2]
         reason = link_refusal(target)
         if reason:
-            self.add(f"link '{target}' removed: {reason}", target)
+            shown = as_written(target)
+            self.add(f"link '{shown}' removed: {reason}", shown, target)
             item["c"][2] = ["", title]
 
     def meta(self, meta: dict[str, Any]) -> None:
@@ -425,6 +427,11 @@ class _Walker:
                         break
             if key in meta:
                 meta[key] = self.child(meta[key])
+
+
+def as_written(target: str) -> str:
+    """A target as the author wrote it: pandoc escapes the spaces of `<my figure.png>`."""
+    return target.replace("%20", " ")
 
 
 def _meta_strings(value: Any) -> Iterator[str]:

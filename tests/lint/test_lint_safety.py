@@ -108,3 +108,28 @@ def test_metadata_resources_outside_the_project(tmp_path: Path) -> None:
         "manuscript/metadata.yaml:3:15",
         "manuscript/metadata.yaml:6:5",
     ]
+
+
+def test_targets_with_spaces_are_found_by_lint_and_build_at_the_same_place(
+    tmp_path: Path,
+) -> None:
+    """`<...>` targets may hold spaces; pandoc rewrites them as %20, the place stays known."""
+    root = tmp_path / "paper"
+    text = (
+        'See ![a map](<../my secret.png>), [x](<javascript:go( 1 )> "t") and ![ok](<my dot.png>).\n'
+    )
+    project = write_project(root, {"manuscript/01-text.md": text})
+    (root / "my dot.png").write_bytes(PNG.read_bytes())
+    findings = run_lint(project, LintConfig(select=("safety",)))
+    assert where(findings) == [("safety/external-resource", 1, 15), ("safety/unsafe-html", 1, 40)]
+    assert "image '../my secret.png'" in findings[0].message
+    from presswork.build import build
+
+    report = build(root, ["html"], ["apa"], jobs=1)
+    assert report.warnings == [
+        "manuscript/01-text.md:1:15: image '../my secret.png' not used: outside the project",
+        "manuscript/01-text.md:1:40: link 'javascript:go( 1 )' removed: "
+        "javascript: links are not allowed",
+    ]
+    html = (root / "build" / "apa" / "paper.html").read_text()
+    assert html.count('src="data:image/png;base64,') == 1  # the project's own figure

@@ -27,7 +27,10 @@ _KEY = re.compile(r"\{(?P<braced>[^{}\n]+)\}|(?P<key>\w(?:\w|[:.#$%&\-+?<>~/](?=
 _AUTOLINK = re.compile(r"<(?:[A-Za-z][A-Za-z0-9+.\-]{1,31}:[^\s<>]*|[^\s<>@]+@[^\s<>@]+)>")
 _TAG = re.compile(r"</?([A-Za-z][A-Za-z0-9\-]*)(?:\s[^<>]*)?/?>")
 _RAW_ELEMENTS = {"script", "style", "pre", "textarea"}
-_DEST = re.compile(r"\((?:[^()\s]|\([^()\s]*\))*(?:\s+(?:\"[^\"\n]*\"|'[^'\n]*'))?\s*\)")
+# `(target "title")`; a target in angle brackets may hold spaces: `(<my figure.png>)`.
+_DEST = re.compile(
+    r"\((?:<[^<>\n]*>|(?:[^()\s]|\([^()\s]*\))*)(?:\s+(?:\"[^\"\n]*\"|'[^'\n]*'))?\s*\)"
+)
 _URL = re.compile(r"(?:https?|ftp)://[^\s<>]+|www\.[^\s<>]+")
 _ATTRIBUTES = re.compile(r"\{[#.\-=][^{}\n]*\}|\{\w[\w-]*=[^{}\n]*\}")
 _PUNCTUATION = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
@@ -208,8 +211,8 @@ class InlineScanner:
         dest = text[start:end]
         at = start + len(dest) - len(dest.lstrip())
         target = dest.split()[0] if dest.strip() else ""
-        if target.startswith("<") and target.endswith(">"):
-            target, at = target[1:-1], at + 1
+        if dest.lstrip().startswith("<"):  # `<...>` may hold spaces: pandoc reads it whole
+            target, at = dest.lstrip()[1:].split(">", 1)[0], at + 1
         bang = opened - 1
         image = bang >= para.start and text[bang] == "!" and text[bang - 1 : bang] != "\\"
         self.links.append(Link(bang if image else opened, target, at, image))
