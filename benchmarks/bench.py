@@ -25,6 +25,7 @@ from importlib import metadata
 from pathlib import Path
 
 import commands
+import interrupt
 import scale_inputs
 import workspace
 from measure import Run, Series, run
@@ -369,6 +370,7 @@ def measure_all(bench: Bench) -> Results:
     start_costs(bench)
     results.profile = run_profile(bench)
     lint_runs(bench)
+    results.interrupt = interrupt.measure(bench.root, bench.env, say)
     results.environment["load_average_end"] = list(os.getloadavg())
     add_rows(results, bench.series, bench.counts, bench.unavailable, bench.scale)
     add_start_rows(results, bench.series, STARTS)
@@ -453,6 +455,8 @@ def main(argv: list[str] | None = None) -> int:
     print(profile_text(results.profile))
     for note in results.notes:
         print(f"note: {note}")
+    stops = ", ".join(f"{p['delay_s']:g}: {p['exit_s']:.2f}" for p in results.interrupt["points"])
+    print(f"Ctrl-C during a cold build (s into the build: s to exit): {stops}")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results.to_dict(), indent=2) + "\n", encoding="utf-8")
     print(f"\nwritten: {args.out}")

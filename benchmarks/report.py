@@ -78,6 +78,7 @@ class Results:
     environment: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     series: dict[str, Series] = field(default_factory=dict)  # every measurement, by key
+    interrupt: dict[str, Any] = field(default_factory=dict)  # Ctrl-C: time to exit
 
     def row(self, key: str) -> Row:
         """The row with this key."""
@@ -91,6 +92,7 @@ class Results:
             "targets": [t.to_dict() for t in self.targets],
             "profile": self.profile,
             "notes": self.notes,
+            "interrupt": self.interrupt,
             "series": {key: _series_dict(s) for key, s in sorted(self.series.items())},
         }
 

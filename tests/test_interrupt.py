@@ -185,3 +185,53 @@ def test_two_concurrent_builds_do_not_interleave(tmp_path: Path) -> None:
         data = (root / "build" / entry["path"]).read_bytes()
         assert hashlib.sha256(data).hexdigest() == entry["sha256"]
     assert temporaries(root) == []
+
+
+def test_stopped_pandoc_runs_are_killed_and_refused() -> None:
+    """Ctrl-C kills the pandoc runs of every style thread, not only the main thread's."""
+    import threading
+
+    from presswork import pandoc
+
+    outcome: list[BaseException] = []
+
+    def long_run() -> None:
+        # A document big enough that pandoc is still reading it when the stop comes.
+        text = ("word " * 200 + "\n\n") * 20_000
+        try:
+            pandoc.run(["--from", "markdown", "--to", "json"], stdin=text.encode())
+        except BaseException as exc:  # the thread's outcome, for the main thread to check
+            outcome.append(exc)
+
+    thread = threading.Thread(target=long_run)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not pandoc._running and time.monotonic() < deadline:
+        time.sleep(0.01)
+    try:
+        pandoc.stop_all()
+        thread.join(timeout=30)
+        assert not thread.is_alive()
+        assert len(outcome) == 1 and isinstance(outcome[0], pandoc.Stopped)
+        with pytest.raises(pandoc.Stopped):
+            pandoc.run(["--version"])
+    finally:
+        pandoc.resume()
+    assert pandoc.run(["--version"]).output.startswith(b"pandoc")
+
+
+def test_pdf_workers_exit_when_the_build_stops() -> None:
+    """A worker busy laying out a PDF exits as soon as the stop event is set."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    from presswork.build import _process_pool
+
+    pool, stop = _process_pool(2)
+    try:
+        busy = pool.submit(time.sleep, 120)  # stands for a long WeasyPrint layout
+        time.sleep(0.5)
+        stop.set()
+        with pytest.raises(BrokenProcessPool):
+            busy.result(timeout=60)
+    finally:
+        pool.shutdown(cancel_futures=True)

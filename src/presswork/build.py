@@ -16,7 +16,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import Executor, ThreadPoolExecutor
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
 from importlib import metadata as importlib_metadata
 from pathlib import Path
@@ -365,6 +365,7 @@ def _build(
         if not todo:
             return report
 
+        pandoc.resume()  # a build in the same process after an interrupted one
         ast = pandoc.parse_markdown(_markdown(proj), proj.root)
         check_cited_limit(proj, ast, list({t.style.name: t.style for t in todo}.values()))
         problems = check_citations(proj, ast)
@@ -380,30 +381,24 @@ def _build(
 
         by_style = _schedule(todo)
         pdf_count = sum(1 for t in todo if t.format.name == "pdf")
-        pool = _process_pool(jobs) if pdf_count > 1 and jobs > 1 else None
+        pool, stop = _process_pool(jobs) if pdf_count > 1 and jobs > 1 else (None, None)
         # With a pool, style threads mostly wait (for pandoc or a PDF worker): one per style
         # keeps pandoc busy while the workers lay out PDFs; the pool caps the CPU work.
         workers = len(by_style) if pool is not None else min(jobs, len(by_style))
+        tasks = [
+            (proj, ast, group[0].style, group, epoch, pool, report, reporter)
+            for group in by_style.values()
+        ]
+        results: dict[Target, bytes] = {}
         try:
-            with ThreadPoolExecutor(max_workers=workers, initializer=_block_interrupts) as threads:
-                futures = [
-                    threads.submit(
-                        _render_style,
-                        proj,
-                        ast,
-                        group[0].style,
-                        group,
-                        epoch,
-                        pool,
-                        report,
-                        reporter,
-                    )
-                    for group in by_style.values()
-                ]
-                results: dict[Target, bytes] = {}
-                for future in futures:
-                    results.update(future.result())
+            for future in _in_threads(_render_style, tasks, workers):
+                results.update(future.result())
+        except BaseException:  # Ctrl-C: stop the work in flight; the threads are not awaited
+            _stop(stop)
+            raise
         finally:
+            # On Ctrl-C too: a worker still starting must find the stop event alive (it exits
+            # at once); this waits for it, up to about a second while the fork server starts.
             if pool is not None:
                 pool.shutdown(cancel_futures=True)
 
@@ -456,9 +451,51 @@ def _schedule(todo: list[Target]) -> dict[str, list[Target]]:
     return groups
 
 
-def _process_pool(jobs: int) -> Executor:
+def _in_threads(
+    work: Callable[..., Any], tasks: list[tuple[Any, ...]], workers: int
+) -> list[Future[Any]]:
+    """Run work(*task) for every task on `workers` daemon threads; a future per task, in order.
+
+    Daemon threads, not a ThreadPoolExecutor: on Ctrl-C the build returns at once instead of
+    waiting for a PDF being laid out in one of them (they only fill memory; the main thread
+    writes every file), and the interpreter does not wait for them at exit either.
+    """
+    futures: list[Future[Any]] = [Future() for _ in tasks]
+    queue = list(zip(tasks, futures, strict=True))
+    lock = threading.Lock()
+
+    def loop() -> None:
+        _block_interrupts()
+        while True:
+            with lock:
+                if not queue:
+                    return
+                task, future = queue.pop(0)
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                future.set_result(work(*task))
+            except BaseException as exc:  # handed to the main thread, which raises it
+                future.set_exception(exc)
+
+    for n in range(max(1, min(workers, len(tasks)))):
+        threading.Thread(target=loop, name=f"presswork-style-{n}", daemon=True).start()
+    return futures
+
+
+def _stop(stop: Any) -> None:
+    """Kill the pandoc runs and the PDF workers, so an interrupted build ends at once."""
+    pandoc.stop_all()
+    if stop is not None:
+        stop.set()  # every PDF worker, and any still starting, exits (formats.pdf.exit_on)
+
+
+def _process_pool(jobs: int) -> tuple[Executor, Any]:
+    """The PDF workers, and the event that makes every one of them exit at once."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor  # only when PDFs are made: lazy
+
+    from presswork.formats.pdf import exit_on
 
     # Not "fork": forking a process that runs threads can deadlock. A fork server imports
     # WeasyPrint once and forks the workers from there, instead of each importing it (1 s).
@@ -467,4 +504,10 @@ def _process_pool(jobs: int) -> Executor:
         context.set_forkserver_preload(["presswork.formats.pdf", "weasyprint"])
     else:  # pragma: no cover - Windows and macOS defaults
         context = multiprocessing.get_context("spawn")
-    return ProcessPoolExecutor(max_workers=jobs, mp_context=context)
+    # Not pool.shutdown() on Ctrl-C: it waits for a lock that a thread starting a worker
+    # holds while the fork server imports WeasyPrint, and it leaves running layouts running.
+    stop = context.Event()
+    pool = ProcessPoolExecutor(
+        max_workers=jobs, mp_context=context, initializer=exit_on, initargs=(stop,)
+    )
+    return pool, stop

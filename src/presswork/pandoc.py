@@ -54,6 +54,31 @@ def version() -> str:
     return out.split("\n", 1)[0].split()[-1]
 
 
+class Stopped(Exception):
+    """The build was interrupted: pandoc runs are killed and no new one starts."""
+
+
+_running: set[subprocess.Popen[bytes]] = set()
+_stopping = threading.Event()
+
+
+def stop_all() -> None:
+    """Kill every pandoc this interpreter runs and refuse new ones, until `resume()`.
+
+    Ctrl-C reaches only the main thread; without this, the style threads would finish their
+    pandoc runs (seconds each) before the build could stop.
+    """
+    with _lock:
+        _stopping.set()
+        for proc in _running:
+            proc.kill()
+
+
+def resume() -> None:
+    """Allow pandoc runs again (a new build in the same process, e.g. `presswork watch`)."""
+    _stopping.clear()
+
+
 def run(
     args: list[str],
     stdin: bytes | None = None,
@@ -62,27 +87,41 @@ def run(
 ) -> Result:
     """Run pandoc once; BuildError with pandoc's own words when it fails."""
     global starts
-    with _lock:
-        starts += 1
     proc_env = {k: v for k, v in os.environ.items() if not k.startswith("PANDOC_")}
     proc_env.update(env or {})
+    with _lock:
+        if _stopping.is_set():
+            raise Stopped
+        starts += 1
+        try:
+            proc = subprocess.Popen(
+                [executable(), *args],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                cwd=cwd,
+                env=proc_env,
+            )
+        except OSError as exc:
+            raise EnvironmentProblem(f"cannot start pandoc: {exc.strerror}") from None
+        _running.add(proc)
     try:
-        proc = subprocess.run(
-            [executable(), *args],
-            input=stdin,
-            capture_output=True,
-            cwd=cwd,
-            env=proc_env,
-            check=False,
-        )
-    except OSError as exc:
-        raise EnvironmentProblem(f"cannot start pandoc: {exc.strerror}") from None
-    stderr = proc.stderr.decode("utf-8", "replace")
+        stdout, stderr_bytes = proc.communicate(stdin)
+    except BaseException:  # Ctrl-C in the main thread: pandoc must not outlive the build
+        proc.kill()
+        proc.wait()
+        raise
+    finally:
+        with _lock:
+            _running.discard(proc)
+    if _stopping.is_set():
+        raise Stopped
+    stderr = stderr_bytes.decode("utf-8", "replace")
     if proc.returncode != 0:
         message = " ".join(stderr.split()) or f"exit status {proc.returncode}"
         raise BuildError(f"pandoc failed: {message}")
     warnings = [line for line in stderr.splitlines() if line.strip()]
-    return Result(proc.stdout, warnings)
+    return Result(stdout, warnings)
 
 
 def parse_markdown(markdown: str, cwd: Path) -> dict[str, Any]:

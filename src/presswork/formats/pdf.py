@@ -99,6 +99,20 @@ def _check_variant(variant: str | None) -> None:
         raise InputError(f"setting 'pdf-variant': unknown PDF variant '{variant}' (known: {known})")
 
 
+def exit_on(stop: Any) -> None:
+    """In a PDF worker: exit the moment the build sets `stop` (Ctrl-C), even mid-layout.
+
+    A thread waits for the event; WeasyPrint keeps the main thread busy for seconds, and a
+    worker blocks SIGINT (it leaves interrupts to the build), so nothing else would stop it.
+    """
+
+    def watch() -> None:
+        stop.wait()
+        os._exit(1)
+
+    threading.Thread(target=watch, name="presswork-stop", daemon=True).start()
+
+
 def render_pdf(html: str, base_dir: str, allowed: list[str], options: dict[str, Any]) -> bytes:
     """HTML -> PDF bytes; a top-level function so that a process pool can run it."""
     try:
