@@ -70,6 +70,21 @@ CASES = {
         '[\n  {"type": "book"}\n]\n',
         "references/refs.json:2: not CSL data: [0]: 'id' is a required property",
     ),
+    "csl-json-wrong-type": (
+        "references/refs.json",
+        '[\n  {"id": "doe2020", "type": "book", "title": 5}\n]\n',
+        "references/refs.json:2: not CSL data: [0].title: expected text, found a number",
+    ),
+    "csl-json-not-a-list": (
+        "references/refs.json",
+        '{"id": "doe2020", "type": "book", "title": "' + "long " * 2000 + '"}',
+        "references/refs.json:1: not CSL data: top level: expected a list, found an object",
+    ),
+    "yaml-title-list": (
+        "manuscript/metadata.yaml",
+        "title:\n  - A\n  - B\n",
+        "manuscript/metadata.yaml:2: 'title' must be text",
+    ),
     "csl-yaml-tab": (
         "references/refs.yaml",
         "- id: a\n\ttype: book\n",
@@ -99,6 +114,7 @@ def test_bad_file_is_one_line_exit_2_and_keeps_build(
     assert code == 2
     assert expected in err, err
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert len(err) < 300  # a line to read, not the input quoted back
     assert snapshot(project) == before
 
 

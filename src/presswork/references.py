@@ -179,6 +179,23 @@ def load_yaml(text: str, display: str) -> tuple[Any, yaml.Node | None]:
     return data, node
 
 
+_FOUND = {dict: "an object", list: "a list", str: "text", bool: "true/false", type(None): "null"}
+_WANTED = {"array": "a list", "object": "an object", "string": "text", "integer": "a number"}
+
+
+def _schema_message(exc: Any) -> str:
+    """jsonschema's words, without quoting a whole (perhaps huge) value back at the user."""
+    if exc.validator == "type":
+        wanted = (
+            exc.validator_value if isinstance(exc.validator_value, list) else [exc.validator_value]
+        )
+        wanted = " or ".join(_WANTED.get(w, f"a {w}") for w in wanted)
+        found = _FOUND.get(type(exc.instance), "a number")
+        return f"expected {wanted}, found {found}"
+    message = str(exc.message)
+    return message if len(message) <= 160 else message[:157] + "..."
+
+
 def _mapping_positions(node: yaml.Node) -> dict[str, tuple[int, int]]:
     if not isinstance(node, yaml.MappingNode):
         return {}
@@ -208,8 +225,10 @@ def _csl_items(data: Any, node: yaml.Node | None, display: str) -> list[Referenc
             if len(where) > 1 and isinstance(target, yaml.MappingNode):
                 target = next((v for k, v in target.value if k.value == where[1]), target)
             line = target.start_mark.line + 1
+        elif not where and node is not None:  # the whole file is of the wrong shape
+            line = node.start_mark.line + 1
         path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in where) or "top level"
-        raise InputError(f"not CSL data: {path}: {exc.message}", display, line) from None
+        raise InputError(f"not CSL data: {path}: {_schema_message(exc)}", display, line) from None
     # JSON and YAML should agree on the items; if they ever do not, positions fall back.
     item_nodes = node.value if isinstance(node, yaml.SequenceNode) else [None] * len(data)
     references = []

@@ -117,6 +117,10 @@ def validate_csl(path: Path, display: str) -> None:
             display,
             1,
         )
+    # A dependent style borrows its parent's rules; any other needs its own <citation>.
+    dependent = root.find(f"{{{_CSL_NS}}}info/{{{_CSL_NS}}}link[@rel='independent-parent']")
+    if dependent is None and root.find(f"{{{_CSL_NS}}}citation") is None:
+        raise InputError("not a usable CSL style: it has no <citation> element", display, 1)
 
 
 def _from_file(name: str, path: Path, display: str) -> Style:

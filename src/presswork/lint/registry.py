@@ -26,6 +26,7 @@ RULE_MODULES = (
     "online",
     "images",
     "safety",
+    "styles",
     "suppress",
 )
 _ID = re.compile(r"^[a-z]+/[a-z]+(?:-[a-z]+)*$")
