@@ -131,7 +131,8 @@ def measure_point(root: Path, make: Callable[[Path, int], Path], size: int, env:
     lint = run([*limit, *commands.presswork_lint(project)], env=env)
     if lint.returncode not in (0, 1, TIMED_OUT):
         lint.check()
-    build_command = commands.presswork_build(project, "--format", "html", "--style", STYLE, jobs=1)
+    # The style is the project's own (presswork.toml): APA, or a notes style for cited-notes.
+    build_command = commands.presswork_build(project, "--format", "html", jobs=1)
     build = run([*limit, *build_command], env=env)
     return Point(size, lint, build)
 

@@ -62,7 +62,7 @@ class Undefined(Rule):
             if cite.key in ctx.refs_by_id:
                 continue
             if cite.key not in fixes:
-                close = difflib.get_close_matches(cite.key, known, n=1, cutoff=0.6)
+                close = difflib.get_close_matches(cite.key, known, n=1, cutoff=0.6) if known else []
                 fixes[cite.key] = (
                     f"did you mean @{close[0]}?"
                     if close

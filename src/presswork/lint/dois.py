@@ -111,6 +111,8 @@ class Syntax(Rule):
                 f"write {problem.fix}" if problem.fix else "copy the DOI from the work's own page",
             )
         for doc in ctx.documents:
+            if "doi" not in doc.code_masked.lower():
+                continue  # the case-blind pattern would be tried at every character
             for match in _PROSE_DOI.finditer(doc.code_masked):
                 doi = strip_trailing(match.group(1))
                 problem = check(doi)

@@ -180,9 +180,30 @@ def _object(tokens: tuple[Token, ...], k: int) -> tuple[str, int]:
     return " ".join(words), k
 
 
-_EVENT_WORDS = re.compile(
-    r"(?i)\b(?:" + "|".join(sorted(EVENT_NOUNS | set(EVENT_VERBS), key=len, reverse=True)) + r")\b"
-)
+def trie_pattern(words: set[str] | frozenset[str]) -> str:
+    """An alternation of words grouped by common prefixes ("in(?:vasion|vaded)"...).
+
+    A flat alternation makes the regex engine try every word at every word start; grouped,
+    it tests one letter at a time, so a long line of short words costs linear time.
+    """
+    trie: dict[str, dict] = {}
+    for word in words:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def emit(node: dict[str, dict]) -> str:
+        branches = [re.escape(char) + emit(child) for char, child in sorted(node.items()) if char]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else f"(?:{'|'.join(branches)})"
+        return f"(?:{body})?" if "" in node else body  # a word may end here: the rest optional
+
+    return emit(trie)
+
+
+_EVENT_WORDS = re.compile(r"(?i)\b" + trie_pattern(EVENT_NOUNS | set(EVENT_VERBS)) + r"\b")
 
 
 def event_mentions(place: Place, sentence: Sentence) -> Iterator[Mention]:

@@ -49,7 +49,7 @@ class NoteRef:
     container: NoteDef | InlineNote | None  # the note this reference sits in, if any
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)  # slots: a hostile line may hold half a million
 class InlineNote:
     start: int  # offset of "^["
     end: int  # offset after "]"

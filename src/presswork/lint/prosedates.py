@@ -41,9 +41,12 @@ _MDY = re.compile(
     rf"{_WEEKDAY}?{_MONTH}\s+(?:the\s+)?(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\b(?![.,]?\d)"
     rf"(?!\s+(?:BCE?|B\.C\.)){_YEAR}?"
 )
-_ISO = re.compile(r"(?<![\w/.–-])(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})(?![\w/–-])")
+# The lookbehinds come after the first digits, so that the regex engine only tries digits.
+_ISO = re.compile(r"(?P<year>\d{4})(?<![\w/.–-]\d{4})-(?P<month>\d{2})-(?P<day>\d{2})(?![\w/–-])")
 _RANGE = re.compile(
-    r"(?<![\w.,/–—-])(?P<a>\d{4})(?P<dash>\s?(?:–|—|--|-)\s?)(?P<b>\d{4})(?![\w/–—-]|" + _ERA + ")"
+    r"(?P<a>\d{4})(?<![\w.,/–—-]\d{4})(?P<dash>\s?(?:–|—|--|-)\s?)(?P<b>\d{4})(?![\w/–—-]|"
+    + _ERA
+    + ")"
 )
 _NOT_YEARS = re.compile(r"(?i)(?:\bpp?\.|\bpages?|\bnos?\.|\bisbn|\bissn|§)\s*$")
 
@@ -62,9 +65,16 @@ class ProseDate:
     weekday_at: int = -1
 
 
+# Every date below holds a month name: text without one (a line of digits) is skipped at
+# C speed instead of trying the day patterns at each of its characters.
+_ANY_MONTH = re.compile(r"Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec")
+
+
 def find_dates(text: str) -> list[ProseDate]:
     """Day-month(-year) and month-day(-year) dates, as in "4 June 1968" or "June 4, 1968"."""
     found: dict[int, ProseDate] = {}
+    if not _ANY_MONTH.search(text):
+        return []
     for pattern in (_DMY, _MDY):
         for m in pattern.finditer(text):
             month = month_number(m.group("month"))

@@ -65,6 +65,7 @@ class Document:
     stray_defs: list[int] = field(default_factory=list)  # offsets of `[^x]:` read as text
     links: list[Link] = field(default_factory=list)  # inline links, images and autolinks
     raw_tags: list[RawTag] = field(default_factory=list)  # raw HTML start tags
+    deep_brackets: list[int] = field(default_factory=list)  # see inline.MAX_BRACKET_DEPTH
 
     def position(self, offset: int) -> tuple[int, int]:
         """1-based line and column of an offset."""
@@ -321,4 +322,5 @@ def scan(path: str, text: str) -> Document:
         stray_defs=blocks.stray_defs,
         links=inline.links,
         raw_tags=inline.raw_tags,
+        deep_brackets=inline.deep_brackets,
     )
