@@ -120,3 +120,67 @@ def test_max_cited_works_must_be_a_positive_whole_number(
     assert main(["build", str(root)]) == 2
     err = capsys.readouterr().err
     assert "presswork.toml: setting 'max-cited-works' must be a whole number of at least 1" in err
+
+
+def small_project(root: Path, chapter: str, metadata: str = "title: Brackets\n") -> Path:
+    (root / "manuscript").mkdir(parents=True)
+    (root / "manuscript" / "metadata.yaml").write_text(metadata)
+    (root / "manuscript" / "01-text.md").write_text(chapter)
+    return root
+
+
+def test_brackets_nested_past_pandocs_limit_stop_before_pandoc(tmp_path: Path) -> None:
+    """Twenty `[` would keep pandoc busy for hours (jgm/pandoc#1735): one line, exit 2."""
+    import subprocess
+
+    chapter = (
+        "# Notes\n\nFine [a [b [c]]] and `[[[[[[[[[[ code ]]]]]]]]]]`.\n\nBad " + "[" * 20 + "\n"
+    )
+    root = small_project(tmp_path / "paper", chapter)
+    (root / "build").mkdir()
+    (root / "build" / "old.html").write_text("kept")
+    done = subprocess.run(
+        [sys.executable, "-m", "presswork", "build", str(root), "-f", "html", "-s", "apa"],
+        capture_output=True,
+        text=True,
+        timeout=120,  # without the guard pandoc would still be reading the line
+    )
+    assert done.returncode == 2
+    assert done.stderr.startswith(
+        "presswork: error: manuscript/01-text.md:5:11: square brackets nested 7 deep"
+    )
+    assert len(done.stderr.strip().splitlines()) == 1
+    assert (root / "build" / "old.html").read_text() == "kept"
+    from presswork.lint import LintConfig, run_lint
+    from presswork.project import load
+
+    findings = run_lint(load(root), LintConfig(select=("safety/nested-brackets",)))
+    assert [(f.file, f.line, f.column) for f in findings] == [("manuscript/01-text.md", 5, 11)]
+
+
+def test_six_levels_escapes_code_and_math_are_allowed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    chapter = (
+        "Six [1 [2 [3 [4 [5 [6]]]]]] levels; escaped \\[\\[\\[\\[\\[\\[\\[\\[;"
+        " math $[[[[[[[[x]]]]]]]]$; code `[[[[[[[[`.\n"
+    )
+    root = small_project(tmp_path / "paper", chapter)
+    assert main(["build", str(root), "-f", "html", "-s", "apa"]) == 0, capsys.readouterr().err
+    assert "[[[[[[[[" in (root / "build" / "apa" / "paper.html").read_text()
+
+
+def test_a_pandoc_run_past_pandoc_timeout_is_stopped(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Whatever else pandoc stalls on (here brackets in the metadata) ends at the timeout."""
+    root = small_project(tmp_path / "paper", "Text.\n", 'title: "' + "[" * 22 + 'x"\n')
+    (root / "presswork.toml").write_text("pandoc-timeout = 2\n")
+    assert main(["build", str(root), "-f", "html", "-s", "apa"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("presswork: error: pandoc did not finish in 2 s (pandoc-timeout)")
+    assert len(err.strip().splitlines()) == 1
+    from presswork import pandoc
+
+    assert not pandoc._running
+    pandoc.set_timeout(300)

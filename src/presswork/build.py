@@ -27,6 +27,7 @@ from presswork import project as project_mod
 from presswork.citations import check_citations, check_cited_limit
 from presswork.errors import BuildError, InputError, PressworkError
 from presswork.formats.document import StyleDocument
+from presswork.guards import refuse_pathological
 from presswork.project import Project
 from presswork.reproducible import source_date_epoch
 from presswork.settings import effective_cite_styles, output_fingerprint
@@ -365,8 +366,16 @@ def _build(
         if not todo:
             return report
 
+        refuse_pathological(proj)
         pandoc.resume()  # a build in the same process after an interrupted one
-        ast = pandoc.parse_markdown(_markdown(proj), proj.root)
+        pandoc.set_timeout(proj.settings.pandoc_timeout)
+        try:
+            ast = pandoc.parse_markdown(_markdown(proj), proj.root)
+        except pandoc.TimedOut as exc:  # the input's doing: exit 2, with what to look for
+            raise InputError(
+                f"{exc.message} reading the manuscript; pandoc stalls on some Markdown "
+                "(deeply nested brackets, unclosed fenced divs): `presswork lint` finds some"
+            ) from None
         check_cited_limit(proj, ast, list({t.style.name: t.style for t in todo}.values()))
         problems = check_citations(proj, ast)
         # Every format renders from the sanitized AST: nothing outside the project, no script.

@@ -54,6 +54,18 @@ def version() -> str:
     return out.split("\n", 1)[0].split()[-1]
 
 
+class TimedOut(BuildError):
+    """A pandoc run took longer than the build allows (`pandoc-timeout`)."""
+
+
+_timeout: list[float] = [300.0]
+
+
+def set_timeout(seconds: float) -> None:
+    """How long one pandoc run may take (the project's `pandoc-timeout`)."""
+    _timeout[0] = seconds
+
+
 class Stopped(Exception):
     """The build was interrupted: pandoc runs are killed and no new one starts."""
 
@@ -77,6 +89,12 @@ def stop_all() -> None:
 def resume() -> None:
     """Allow pandoc runs again (a new build in the same process, e.g. `presswork watch`)."""
     _stopping.clear()
+
+
+def _reap(proc: subprocess.Popen[bytes]) -> None:
+    """Kill a pandoc run, wait for it and close its pipes."""
+    proc.kill()
+    proc.communicate()
 
 
 def run(
@@ -106,10 +124,12 @@ def run(
             raise EnvironmentProblem(f"cannot start pandoc: {exc.strerror}") from None
         _running.add(proc)
     try:
-        stdout, stderr_bytes = proc.communicate(stdin)
+        stdout, stderr_bytes = proc.communicate(stdin, timeout=_timeout[0])
+    except subprocess.TimeoutExpired:
+        _reap(proc)
+        raise TimedOut(f"pandoc did not finish in {_timeout[0]:g} s (pandoc-timeout)") from None
     except BaseException:  # Ctrl-C in the main thread: pandoc must not outlive the build
-        proc.kill()
-        proc.wait()
+        _reap(proc)
         raise
     finally:
         with _lock:

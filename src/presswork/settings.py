@@ -98,6 +98,13 @@ class Settings:
             "Chicago author-date): pandoc's time there grows with the square of the count"
         },
     )
+    pandoc_timeout: int = field(
+        default=300,
+        metadata={
+            "help": "seconds one pandoc run may take before the build stops: pandoc's Markdown "
+            "reader takes exponential time on some inputs (jgm/pandoc#1735)"
+        },
+    )
     lint: dict[str, Any] = field(default_factory=dict, metadata={"help": "[lint] table"})
     source: str = field(default="", metadata={"help": "where these settings were read from"})
 
@@ -161,7 +168,7 @@ def from_table(table: dict[str, Any], path: Path | str) -> Settings:
         elif spec.name == "lint":
             if not isinstance(value, dict):
                 raise InputError("setting 'lint' must be a table", path)
-        elif spec.name == "max_cited_works":
+        elif spec.name in ("max_cited_works", "pandoc_timeout"):
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise InputError(f"setting '{key}' must be a whole number of at least 1", path)
         elif not isinstance(value, str):

@@ -284,3 +284,37 @@ class MissingImage(_SafetyRule):
     severity = Severity.WARNING
     kind = MISSING
     fix = "add the image file, or correct the path (relative to the project root)"
+
+
+@register
+class NestedBrackets(Rule):
+    r"""Square brackets nest so deep that pandoc would run for minutes or hours; the build stops.
+
+    pandoc's Markdown reader takes time exponential in the nesting of `[` (jgm/pandoc#1735):
+    ten levels take seconds, twelve minutes, and a line of twenty `[` never finishes. More
+    than six levels in one paragraph, counted outside code and math, is refused. Brackets
+    written as text can be escaped (`\[`), which pandoc reads at once.
+
+    Bad:
+        Transcribed as [[[[[[[illegible]]]]]]] in the archive copy.
+
+    Good:
+        Transcribed as \[\[\[\[\[\[\[illegible\]\]\]\]\]\]\] in the archive copy.
+    """
+
+    id = "safety/nested-brackets"
+    severity = Severity.ERROR
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        from presswork.guards import nested_brackets_message
+
+        for doc in ctx.documents:
+            for offset in doc.deep_brackets:
+                line, column = doc.position(offset)
+                yield self.finding(
+                    doc.path,
+                    line,
+                    column,
+                    nested_brackets_message(),
+                    "escape brackets meant as text (\\[ and \\]), or nest fewer levels",
+                )

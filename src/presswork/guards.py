@@ -1,0 +1,32 @@
+"""Manuscripts that would make pandoc run for hours, refused before it starts.
+
+pandoc's Markdown reader takes time exponential in the nesting of square brackets
+(jgm/pandoc#1735, open since 2014: ten levels take about 9 s, twelve over a minute, and a
+line of twenty `[` never finishes), so a two-line manuscript could hold a CI runner until its
+own timeout. The linter's scanner finds such nesting outside code and math; `pandoc-timeout`
+catches whatever else pandoc might stall on.
+"""
+
+from __future__ import annotations
+
+from presswork.errors import InputError
+from presswork.lint.inline import MAX_BRACKET_DEPTH
+from presswork.lint.source import scan
+from presswork.project import Project
+
+
+def nested_brackets_message(depth: int = MAX_BRACKET_DEPTH + 1) -> str:
+    return (
+        f"square brackets nested {depth} deep: pandoc's Markdown reader needs time exponential "
+        f"in the depth (ten levels take seconds, twelve minutes); at most {MAX_BRACKET_DEPTH} "
+        "are allowed"
+    )
+
+
+def refuse_pathological(proj: Project) -> None:
+    """InputError at the first bracket that nests too deep, in any chapter."""
+    for chapter in proj.chapters:
+        doc = scan(chapter.path, chapter.text)
+        if doc.deep_brackets:
+            line, column = doc.position(doc.deep_brackets[0])
+            raise InputError(nested_brackets_message(), chapter.path, line, column)
