@@ -147,7 +147,7 @@ def test_brackets_nested_past_pandocs_limit_stop_before_pandoc(tmp_path: Path) -
     )
     assert done.returncode == 2
     assert done.stderr.startswith(
-        "presswork: error: manuscript/01-text.md:5:11: square brackets nested 7 deep"
+        "presswork: error: manuscript/01-text.md:5:11: 7 square brackets open at once"
     )
     assert len(done.stderr.strip().splitlines()) == 1
     assert (root / "build" / "old.html").read_text() == "kept"

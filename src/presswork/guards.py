@@ -17,9 +17,9 @@ from presswork.project import Project
 
 def nested_brackets_message(depth: int = MAX_BRACKET_DEPTH + 1) -> str:
     return (
-        f"square brackets nested {depth} deep: pandoc's Markdown reader needs time exponential "
-        f"in the depth (ten levels take seconds, twelve minutes); at most {MAX_BRACKET_DEPTH} "
-        "are allowed"
+        f"{depth} square brackets open at once (nested, or opened and not closed): pandoc's "
+        "Markdown reader needs time exponential in that (ten take seconds, twelve minutes); "
+        f"at most {MAX_BRACKET_DEPTH} are allowed in a paragraph"
     )
 
 

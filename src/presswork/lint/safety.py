@@ -292,8 +292,9 @@ class NestedBrackets(Rule):
 
     pandoc's Markdown reader takes time exponential in the nesting of `[` (jgm/pandoc#1735):
     ten levels take seconds, twelve minutes, and a line of twenty `[` never finishes. More
-    than six levels in one paragraph, counted outside code and math, is refused. Brackets
-    written as text can be escaped (`\[`), which pandoc reads at once.
+    than six open at once in one paragraph (nested, or opened and never closed), counted
+    outside code and math, are refused. Brackets written as text can be escaped (`\[`),
+    which pandoc reads at once.
 
     Bad:
         Transcribed as [[[[[[[illegible]]]]]]] in the archive copy.
