@@ -115,6 +115,54 @@ INPUTS: dict[str, tuple[str, Callable[[Path, int], Path], int]] = {
 }
 
 
+# Adversarial 1 MB lines (the issue's "lint of a 1 MB line finishes in under a second"); the
+# same kinds as tests/lint/test_lint_fuzz.py, which checks that their cost grows linearly.
+ADVERSARIES = {
+    "digits": "1",
+    "dashes": "-–",
+    "at-signs": "@",
+    "at-words": "@a",
+    "note-openers": "[^",
+    "brackets": "[",
+    "links": "[a](",
+    "year-ranges": "1968-",
+}
+LINE_BYTES = 1_000_000
+LINT_TARGET_S = 1.0
+
+
+def adversarial(root: Path, kind: str) -> Path:
+    """A project whose one chapter is a single 1 MB line of one adversarial kind."""
+    if kind == "mixed":
+        import random
+
+        rnd = random.Random(1968)
+        line = "".join(rnd.choice("0123456789-–@[^] ") for _ in range(LINE_BYTES))
+    else:
+        unit = ADVERSARIES[kind]
+        line = unit * (LINE_BYTES // len(unit))
+    return write(root, line + "\n")
+
+
+def measure_adversaries(root: Path, env: dict, fixed_lint_s: float, say: Callable) -> dict:
+    """`presswork lint` of each adversarial line: wall time, and the time past start-up."""
+    rows = {}
+    for kind in ["mixed", *ADVERSARIES]:
+        project = adversarial(root / f"adversary-{kind}", kind)
+        limit = ["timeout", "-k", "5", str(TIMEOUT_S)]
+        result = run([*limit, *commands.presswork_lint(project)], env=env)
+        work = max(0.0, result.seconds - fixed_lint_s)
+        rows[kind] = {
+            "wall_s": round(result.seconds, 3),
+            "lint_s": round(work, 3),
+            "cpu_s": round(result.cpu_seconds, 3),
+            "exit": result.returncode,
+            "met": work < LINT_TARGET_S and result.returncode in (0, 1),
+        }
+        say(f"adversarial line {kind}: lint {result.seconds:.2f} s ({work:.2f} s past start-up)")
+    return rows
+
+
 @dataclass
 class Point:
     """One input at one size: lint and build, each one run."""
@@ -202,6 +250,7 @@ def measure(root: Path, env: dict, say: Callable[[str], None]) -> dict:
                 entry[f"{step}_exponent"] = None
                 entry[f"{step}_growth"] = "refused at once with a limit error (exit 2)"
         out["inputs"][name] = entry
+    out["adversarial_lines"] = measure_adversaries(root, env, fixed.lint.seconds, say)
     return out
 
 
@@ -234,4 +283,14 @@ def table(data: dict) -> str:
                 f"{name:<11} {p['size']:>11,} {p['lint_s']:>7.2f} {p['lint_rss_mb']:>6.0f}"
                 f" {p['build_s']:>8.2f} {p['build_rss_mb']:>6.0f}{growth}{failed}"
             )
+    rows += [
+        "",
+        f"lint of a {LINE_BYTES:,}-character line (target: under {LINT_TARGET_S:g} s past "
+        "start-up)",
+    ]
+    for kind, row in data.get("adversarial_lines", {}).items():
+        verdict = "MET   " if row["met"] else "MISSED"
+        rows.append(
+            f"  {verdict} {kind:<13} {row['lint_s']:6.2f} s  (whole command {row['wall_s']:.2f} s)"
+        )
     return "\n".join(rows)
