@@ -167,3 +167,43 @@ def test_unknown_citation_key_is_an_error_when_strict(
     code, err = run(project, capsys, "--style", "apa", "--strict")
     assert code == 2 and "manuscript/01-body.md:1:10: citation '@nobody1999'" in err
     assert snapshot(project) == before
+
+
+BROKEN_NOTES = (
+    "# Start\n\nA claim.[^missing] Another.[^ok] Twice.[^twice]\n\n"
+    "[^ok]: Fine.\n\n[^unused]: Never referenced.\n\n"
+    "[^twice]: First text.\n\n[^twice]: Second text, the one pandoc keeps.\n"
+)
+
+
+def test_broken_footnotes_warn_with_location(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (project / "manuscript" / "01-body.md").write_text(BROKEN_NOTES)
+    code, err = run(project, capsys, "--style", "apa")
+    assert code == 0, err
+    warnings = [line for line in err.splitlines() if line.startswith("warning:")]
+    assert warnings == [
+        "warning: manuscript/01-body.md:3:9: footnote [^missing] is referenced but never defined",
+        "warning: manuscript/01-body.md:7:1: footnote [^unused] is defined but never referenced",
+        "warning: manuscript/01-body.md:11:1: footnote [^twice] is defined twice "
+        "(first on line 9 above)",
+    ]
+
+
+def test_broken_footnotes_are_errors_when_strict_unless_suppressed(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    body = project / "manuscript" / "01-body.md"
+    body.write_text("A claim.[^missing]\n")
+    before = snapshot(project)
+    code, err = run(project, capsys, "--style", "apa", "--strict")
+    assert code == 2 and err.strip() == (
+        "presswork: error: manuscript/01-body.md:1:9: footnote [^missing] is referenced "
+        "but never defined"
+    )
+    assert snapshot(project) == before
+    # The linter's inline suppression is honoured by the build too.
+    body.write_text("A claim.[^missing] <!-- presswork: ignore footnote/undefined -->\n")
+    code, err = run(project, capsys, "--style", "apa", "--strict")
+    assert code == 0, err

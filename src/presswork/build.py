@@ -27,7 +27,7 @@ from presswork import project as project_mod
 from presswork.citations import check_citations, check_cited_limit
 from presswork.errors import BuildError, InputError, PressworkError
 from presswork.formats.document import StyleDocument
-from presswork.guards import refuse_pathological
+from presswork.guards import broken_footnotes, refuse_pathological
 from presswork.project import Project
 from presswork.reproducible import source_date_epoch
 from presswork.settings import effective_cite_styles, output_fingerprint
@@ -377,7 +377,7 @@ def _build(
                 "(deeply nested brackets, unclosed fenced divs): `presswork lint` finds some"
             ) from None
         check_cited_limit(proj, ast, list({t.style.name: t.style for t in todo}.values()))
-        problems = check_citations(proj, ast)
+        problems = check_citations(proj, ast) + broken_footnotes(proj)
         # Every format renders from the sanitized AST: nothing outside the project, no script.
         ast, removed = sanitize.sanitize(ast, proj.root)
         metadata = [proj.metadata_file] if proj.metadata_file is not None else []

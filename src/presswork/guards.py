@@ -9,7 +9,9 @@ catches whatever else pandoc might stall on.
 
 from __future__ import annotations
 
-from presswork.errors import InputError
+from dataclasses import replace
+
+from presswork.errors import InputError, PressworkError
 from presswork.lint.inline import MAX_BRACKET_DEPTH
 from presswork.lint.source import scan
 from presswork.project import Project
@@ -30,3 +32,26 @@ def refuse_pathological(proj: Project) -> None:
         if doc.deep_brackets:
             line, column = doc.position(doc.deep_brackets[0])
             raise InputError(nested_brackets_message(), chapter.path, line, column)
+
+
+# Footnotes pandoc renders other than the author meant, without a word: a reference with no
+# definition is printed as "[^x]", a definition nobody references is dropped, and of a label
+# defined twice only the last text is kept.
+BROKEN_FOOTNOTES = ("footnote/undefined", "footnote/unused", "footnote/duplicate")
+
+
+def broken_footnotes(proj: Project) -> list[PressworkError]:
+    """The linter's footnote findings, as build warnings (errors under --strict).
+
+    The project's [lint] settings and inline suppressions apply, so the build and
+    `presswork lint` agree on what counts.
+    """
+    from presswork.lint import config_for, run_lint
+
+    config = config_for(proj)
+    config = replace(config, select=BROKEN_FOOTNOTES)
+    return [
+        PressworkError(f.message, f.file, f.line, f.column)
+        for f in run_lint(proj, config)
+        if f.severity.value != "info"
+    ]
