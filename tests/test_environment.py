@@ -35,3 +35,28 @@ def test_missing_pango_is_one_line_and_other_formats_build(
         out / "prague-spring-1968.epub"
     ).is_file()
     assert not (out / "prague-spring-1968.pdf").exists()
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"], ids=["in-process", "worker-pool"])
+def test_a_build_leaves_nothing_in_the_temporary_folder(tmp_path: Path, jobs: str) -> None:
+    """WeasyPrint copies the fonts of every PDF to a temporary folder; none may stay behind."""
+    import os
+    import subprocess
+
+    root = tmp_path / "paper"
+    (root / "manuscript").mkdir(parents=True)
+    (root / "manuscript" / "metadata.yaml").write_text("title: Fonts\nlang: en-US\n")
+    (root / "manuscript" / "01-text.md").write_text("# One\n\nSome *text* and a note.^[Here.]\n")
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    command = [sys.executable, "-m", "presswork", "build", str(root), "-f", "pdf", "-j", jobs]
+    done = subprocess.run(
+        [*command, "-s", "apa,ieee"],
+        env={**os.environ, "TMPDIR": str(temporary)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert len(list((root / "build").rglob("*.pdf"))) == 2
+    assert sorted(p.name for p in temporary.iterdir() if p.name.startswith("weasyprint-")) == []

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import shutil
 import threading
 import uuid
 from collections.abc import Iterator
@@ -124,15 +125,31 @@ def render_pdf(html: str, base_dir: str, allowed: list[str], options: dict[str, 
     _check_variant(options.get("pdf_variant"))
     fetcher = ConfinedFetcher([Path(p) for p in allowed])
     _fixed_xmp_ids(options["pdf_identifier"])
+    font_config = _shipped_fonts_only()
     try:
         document = weasyprint.HTML(
             string=html, base_url=Path(base_dir).as_uri() + "/", url_fetcher=fetcher
-        ).render(font_config=_shipped_fonts_only(), pdf_variant=options.get("pdf_variant"))
+        ).render(font_config=font_config, pdf_variant=options.get("pdf_variant"))
         add_xmp_language_and_subject(document.metadata)
         link_notes(document)
         return document.write_pdf(**options)
     except Exception as exc:  # WeasyPrint raises many types; the user needs one line
         raise BuildError(f"WeasyPrint failed: {type(exc).__name__}: {exc}") from None
+    finally:
+        _remove_font_folder(font_config)
+
+
+def _remove_font_folder(font_config: Any) -> None:
+    """Delete the copies of the @font-face files WeasyPrint made for this document.
+
+    WeasyPrint removes its temporary folder (about 4.5 MB of fonts a PDF here) only when the
+    configuration is garbage-collected, which a pool worker may never do before it exits: a
+    day of builds left gigabytes in /tmp. The attribute is private, hence the care.
+    """
+    folder = getattr(font_config, "_folder", None)
+    if isinstance(folder, Path) and folder.name.startswith("weasyprint-"):
+        shutil.rmtree(folder, ignore_errors=True)
+        font_config._folder = None
 
 
 def pdf_options(doc: StyleDocument, html: str) -> dict[str, Any]:
