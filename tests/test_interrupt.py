@@ -224,9 +224,9 @@ def test_pdf_workers_exit_when_the_build_stops() -> None:
     """A worker busy laying out a PDF exits as soon as the stop event is set."""
     from concurrent.futures.process import BrokenProcessPool
 
-    from presswork.build import _process_pool
+    from presswork.workers import process_pool
 
-    pool, stop = _process_pool(2)
+    pool, stop = process_pool(2)
     try:
         busy = pool.submit(time.sleep, 120)  # stands for a long WeasyPrint layout
         time.sleep(0.5)

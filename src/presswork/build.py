@@ -11,18 +11,16 @@ import hashlib
 import json
 import os
 import re
-import signal
 import sys
-import threading
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import Executor, Future
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from importlib import metadata as importlib_metadata
 from pathlib import Path
 from typing import Any
 
-from presswork import __version__, assets, formats, pandoc, sanitize, styles
+from presswork import __version__, assets, formats, pandoc, sanitize, styles, workers
 from presswork import project as project_mod
 from presswork.citations import check_citations, check_cited_limit
 from presswork.errors import BuildError, InputError, PressworkError
@@ -171,45 +169,6 @@ def remove_stale_temporaries(build_dir: Path) -> None:
                 path.unlink()
 
 
-@contextlib.contextmanager
-def interrupts_deferred() -> Iterator[None]:
-    """Ctrl-C during the final writes takes effect after them, so build/ stays consistent."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    caught: list[int] = []
-    previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
-    if caught and callable(previous):
-        previous(signal.SIGINT, None)
-
-
-def _block_interrupts() -> None:
-    """Worker threads leave Ctrl-C to the main thread; processes they start inherit the mask."""
-    if hasattr(signal, "pthread_sigmask"):
-        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-
-
-@contextlib.contextmanager
-def locked(build_dir: Path) -> Iterator[None]:
-    """One build per build directory at a time; a second one waits for the first."""
-    build_dir.mkdir(parents=True, exist_ok=True)
-    with open(build_dir / ".lock", "a+b") as handle:
-        try:
-            import fcntl
-        except ImportError:  # pragma: no cover - Windows: no advisory locks, run unlocked
-            yield
-            return
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
-
-
 # ---- rendering -----------------------------------------------------------------------------
 
 
@@ -345,7 +304,7 @@ def _build(
     targets = plan(proj, format_names, style_names, epoch)
     report = BuildReport()
 
-    with locked(proj.build_dir):
+    with workers.locked(proj.build_dir):
         remove_stale_temporaries(proj.build_dir)
         manifest = read_manifest(proj.build_dir)
         todo = []
@@ -390,20 +349,20 @@ def _build(
 
         by_style = _schedule(todo)
         pdf_count = sum(1 for t in todo if t.format.name == "pdf")
-        pool, stop = _process_pool(jobs) if pdf_count > 1 and jobs > 1 else (None, None)
+        pool, stop = workers.process_pool(jobs) if pdf_count > 1 and jobs > 1 else (None, None)
         # With a pool, style threads mostly wait (for pandoc or a PDF worker): one per style
         # keeps pandoc busy while the workers lay out PDFs; the pool caps the CPU work.
-        workers = len(by_style) if pool is not None else min(jobs, len(by_style))
+        threads = len(by_style) if pool is not None else min(jobs, len(by_style))
         tasks = [
             (proj, ast, group[0].style, group, epoch, pool, report, reporter)
             for group in by_style.values()
         ]
         results: dict[Target, bytes] = {}
         try:
-            for future in _in_threads(_render_style, tasks, workers):
+            for future in workers.in_threads(_render_style, tasks, threads):
                 results.update(future.result())
         except BaseException:  # Ctrl-C: stop the work in flight; the threads are not awaited
-            _stop(stop)
+            workers.stop_all(stop)
             raise
         finally:
             # On Ctrl-C too: a worker still starting must find the stop event alive (it exits
@@ -411,7 +370,7 @@ def _build(
             if pool is not None:
                 pool.shutdown(cancel_futures=True)
 
-        with interrupts_deferred():
+        with workers.interrupts_deferred():
             _commit(proj.build_dir, todo, results, manifest)
     if report.failed:
         first = report.failed[0]
@@ -458,65 +417,3 @@ def _schedule(todo: list[Target]) -> dict[str, list[Target]]:
     for target in ordered:
         groups.setdefault(target.style.name, []).append(target)
     return groups
-
-
-def _in_threads(
-    work: Callable[..., Any], tasks: list[tuple[Any, ...]], workers: int
-) -> list[Future[Any]]:
-    """Run work(*task) for every task on `workers` daemon threads; a future per task, in order.
-
-    Daemon threads, not a ThreadPoolExecutor: on Ctrl-C the build returns at once instead of
-    waiting for a PDF being laid out in one of them (they only fill memory; the main thread
-    writes every file), and the interpreter does not wait for them at exit either.
-    """
-    futures: list[Future[Any]] = [Future() for _ in tasks]
-    queue = list(zip(tasks, futures, strict=True))
-    lock = threading.Lock()
-
-    def loop() -> None:
-        _block_interrupts()
-        while True:
-            with lock:
-                if not queue:
-                    return
-                task, future = queue.pop(0)
-            if not future.set_running_or_notify_cancel():
-                continue
-            try:
-                future.set_result(work(*task))
-            except BaseException as exc:  # handed to the main thread, which raises it
-                future.set_exception(exc)
-
-    for n in range(max(1, min(workers, len(tasks)))):
-        threading.Thread(target=loop, name=f"presswork-style-{n}", daemon=True).start()
-    return futures
-
-
-def _stop(stop: Any) -> None:
-    """Kill the pandoc runs and the PDF workers, so an interrupted build ends at once."""
-    pandoc.stop_all()
-    if stop is not None:
-        stop.set()  # every PDF worker, and any still starting, exits (formats.pdf.exit_on)
-
-
-def _process_pool(jobs: int) -> tuple[Executor, Any]:
-    """The PDF workers, and the event that makes every one of them exit at once."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor  # only when PDFs are made: lazy
-
-    from presswork.formats.pdf import exit_on
-
-    # Not "fork": forking a process that runs threads can deadlock. A fork server imports
-    # WeasyPrint once and forks the workers from there, instead of each importing it (1 s).
-    if "forkserver" in multiprocessing.get_all_start_methods():
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["presswork.formats.pdf", "weasyprint"])
-    else:  # pragma: no cover - Windows and macOS defaults
-        context = multiprocessing.get_context("spawn")
-    # Not pool.shutdown() on Ctrl-C: it waits for a lock that a thread starting a worker
-    # holds while the fork server imports WeasyPrint, and it leaves running layouts running.
-    stop = context.Event()
-    pool = ProcessPoolExecutor(
-        max_workers=jobs, mp_context=context, initializer=exit_on, initargs=(stop,)
-    )
-    return pool, stop

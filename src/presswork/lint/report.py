@@ -24,11 +24,12 @@ def _paint(text: str, code: str, colour: bool) -> str:
 
 def _excerpt(line: str, column: int) -> tuple[str, int]:
     """A window of a long line around the column, and the caret's place in it."""
-    line = line.replace("\t", " ")
+    # Tabs become one space each (offsets kept), in the window only: a 1 MB line with
+    # thousands of findings must not be copied once a finding.
     if len(line) <= _WIDTH:
-        return line, column - 1
+        return line.replace("\t", " "), column - 1
     start = max(0, min(column - 1 - _WIDTH // 3, len(line) - _WIDTH))
-    shown = line[start : start + _WIDTH]
+    shown = line[start : start + _WIDTH].replace("\t", " ")
     caret = column - 1 - start
     if start > 0:
         shown, caret = "…" + shown, caret + 1

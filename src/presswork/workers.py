@@ -1,0 +1,118 @@
+"""The build's concurrency: style threads, the PDF process pool, locks and Ctrl-C.
+
+Kept apart from the build graph (build.py) so that how work runs, and how it stops when
+interrupted, can be read in one place.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, Future
+from pathlib import Path
+from typing import Any
+
+from presswork import pandoc
+
+
+@contextlib.contextmanager
+def interrupts_deferred() -> Iterator[None]:
+    """Ctrl-C during the final writes takes effect after them, so build/ stays consistent."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if caught and callable(previous):
+        previous(signal.SIGINT, None)
+
+
+def block_interrupts() -> None:
+    """Worker threads leave Ctrl-C to the main thread; processes they start inherit the mask."""
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+
+
+@contextlib.contextmanager
+def locked(build_dir: Path) -> Iterator[None]:
+    """One build per build directory at a time; a second one waits for the first."""
+    build_dir.mkdir(parents=True, exist_ok=True)
+    with open(build_dir / ".lock", "a+b") as handle:
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - Windows: no advisory locks, run unlocked
+            yield
+            return
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def in_threads(
+    work: Callable[..., Any], tasks: list[tuple[Any, ...]], workers: int
+) -> list[Future[Any]]:
+    """Run work(*task) for every task on `workers` daemon threads; a future per task, in order.
+
+    Daemon threads, not a ThreadPoolExecutor: on Ctrl-C the build returns at once instead of
+    waiting for a PDF being laid out in one of them (they only fill memory; the main thread
+    writes every file), and the interpreter does not wait for them at exit either.
+    """
+    futures: list[Future[Any]] = [Future() for _ in tasks]
+    queue = list(zip(tasks, futures, strict=True))
+    lock = threading.Lock()
+
+    def loop() -> None:
+        block_interrupts()
+        while True:
+            with lock:
+                if not queue:
+                    return
+                task, future = queue.pop(0)
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                future.set_result(work(*task))
+            except BaseException as exc:  # handed to the main thread, which raises it
+                future.set_exception(exc)
+
+    for n in range(max(1, min(workers, len(tasks)))):
+        threading.Thread(target=loop, name=f"presswork-style-{n}", daemon=True).start()
+    return futures
+
+
+def stop_all(stop: Any) -> None:
+    """Kill the pandoc runs and the PDF workers, so an interrupted build ends at once."""
+    pandoc.stop_all()
+    if stop is not None:
+        stop.set()  # every PDF worker, and any still starting, exits (formats.pdf.exit_on)
+
+
+def process_pool(jobs: int) -> tuple[Executor, Any]:
+    """The PDF workers, and the event that makes every one of them exit at once."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor  # only when PDFs are made: lazy
+
+    from presswork.formats.pdf import exit_on
+
+    # Not "fork": forking a process that runs threads can deadlock. A fork server imports
+    # WeasyPrint once and forks the workers from there, instead of each importing it (1 s).
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["presswork.formats.pdf", "weasyprint"])
+    else:  # pragma: no cover - Windows and macOS defaults
+        context = multiprocessing.get_context("spawn")
+    # Not pool.shutdown() on Ctrl-C: it waits for a lock that a thread starting a worker
+    # holds while the fork server imports WeasyPrint, and it leaves running layouts running.
+    stop = context.Event()
+    pool = ProcessPoolExecutor(
+        max_workers=jobs, mp_context=context, initializer=exit_on, initargs=(stop,)
+    )
+    return pool, stop
