@@ -1,8 +1,8 @@
 """Profile one cold build in-process with cProfile (jobs=1) and say where its time goes.
 
 Usage: python benchmarks/profile_build.py PROJECT OUT.json. Run it in its own process, so that
-imports count as they do for a user. The build's style threads are replaced by an executor that
-runs each task at once in the calling thread, because cProfile sees only the thread it runs in.
+imports count as they do for a user. The build's style threads (presswork.workers.in_threads) are
+replaced by a loop that runs each task at once, because cProfile sees only the thread it runs in.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import pstats
 import sys
 import time
 from collections.abc import Callable
-from concurrent.futures import Executor, Future
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
@@ -60,20 +60,19 @@ ENTRY_POINTS: tuple[tuple[str, str, str, str], ...] = (
 )
 
 
-class InlineExecutor(Executor):
-    """Runs each submitted task at once, in the caller's thread."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__()
-
-    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
-        """Run fn now and return a finished future."""
+def inline_threads(
+    work: Callable[..., Any], tasks: list[tuple[Any, ...]], workers: int
+) -> list[Future[Any]]:
+    """presswork.workers.in_threads, but each task runs at once in the caller's thread."""
+    futures = []
+    for task in tasks:
         future: Future[Any] = Future()
         try:
-            future.set_result(fn(*args, **kwargs))
+            future.set_result(work(*task))
         except BaseException as exc:
             future.set_exception(exc)
-        return future
+        futures.append(future)
+    return futures
 
 
 def _norm(path: str) -> str:
@@ -128,8 +127,9 @@ def profile(project: Path) -> dict[str, Any]:
     started = time.perf_counter()
     profiler.enable()
     import presswork.build as build_mod
+    import presswork.workers as workers_mod
 
-    build_mod.ThreadPoolExecutor = InlineExecutor  # type: ignore[misc, assignment]
+    workers_mod.in_threads = inline_threads  # type: ignore[assignment]
     report = build_mod.build(project, jobs=1, force=True)
     profiler.disable()
     wall = time.perf_counter() - started
