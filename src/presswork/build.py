@@ -296,6 +296,7 @@ def _build(
     strict: bool,
     reporter: Reporter,
 ) -> BuildReport:
+    pandoc.resume()  # a build in the same process after an interrupted one (pandoc.version)
     proj = project_mod.load(Path(root))
     format_names = format_names or list(proj.settings.formats)
     style_names = style_names or list(proj.settings.styles)
@@ -326,7 +327,6 @@ def _build(
             return report
 
         refuse_pathological(proj)
-        pandoc.resume()  # a build in the same process after an interrupted one
         pandoc.set_timeout(proj.settings.pandoc_timeout)
         try:
             ast = pandoc.parse_markdown(_markdown(proj), proj.root)
