@@ -21,7 +21,8 @@ def nested_brackets_message(depth: int = MAX_BRACKET_DEPTH + 1) -> str:
     return (
         f"{depth} square brackets open at once (nested, or opened and not closed): pandoc's "
         "Markdown reader needs time exponential in that (ten take seconds, twelve minutes); "
-        f"at most {MAX_BRACKET_DEPTH} are allowed in a paragraph"
+        f"at most {MAX_BRACKET_DEPTH} are allowed in a paragraph; write \\[ for a bracket "
+        "meant as text"
     )
 
 
