@@ -137,6 +137,7 @@ class InlineScanner:
         self._groups = 0
         self._comment_end = _Finder(text, "-->")
         self._display_math = _Finder(text, r"\$\$")
+        self._paren_close = _Finder(text, r"\)")
         self._raw_end: dict[str, _Finder] = {}
         self._skip_until = 0
         self._handlers = {
@@ -244,7 +245,9 @@ class InlineScanner:
             return after
         cites = para.group_cites.pop(group, None)
         last = para.last_in_text
-        link = _DEST.match(text, after, para.end) if text.startswith("(", after) else None
+        # No `)` ahead in the paragraph: no link destination, and no regex tried (`[a](` x 1e5).
+        opens_link = text.startswith("(", after) and self._paren_close.find(after, para.end) > 0
+        link = _DEST.match(text, after, para.end) if opens_link else None
         if link is not None:  # `[text](url)`: a link, whose text may cite in the text
             for cite in cites or ():
                 cite.in_text = True
