@@ -145,12 +145,14 @@ def adversarial(root: Path, kind: str) -> Path:
 
 
 def measure_adversaries(root: Path, env: dict, fixed_lint_s: float, say: Callable) -> dict:
-    """`presswork lint` of each adversarial line: wall time, and the time past start-up."""
+    """`presswork lint` of each adversarial line (best of 3): wall time, time past start-up."""
     rows = {}
     for kind in ["mixed", *ADVERSARIES]:
         project = adversarial(root / f"adversary-{kind}", kind)
         limit = ["timeout", "-k", "5", str(TIMEOUT_S)]
-        result = run([*limit, *commands.presswork_lint(project)], env=env)
+        # The best of three: this shared machine's speed varies by half from run to run.
+        runs = [run([*limit, *commands.presswork_lint(project)], env=env) for _ in range(3)]
+        result = min(runs, key=lambda r: r.seconds)
         work = max(0.0, result.seconds - fixed_lint_s)
         rows[kind] = {
             "wall_s": round(result.seconds, 3),
