@@ -19,6 +19,8 @@ from pathlib import Path
 import commands
 from measure import Run, run
 
+from presswork.lint.bench import ADVERSARIES, adversarial_line
+
 STYLE = "apa"
 NOTES_STYLE = "chicago-notes-bibliography"
 TIMEOUT_S = 120  # per command: a run cut off here is reported as a lower bound
@@ -115,39 +117,20 @@ INPUTS: dict[str, tuple[str, Callable[[Path, int], Path], int]] = {
 }
 
 
-# Adversarial 1 MB lines (the issue's "lint of a 1 MB line finishes in under a second"); the
-# same kinds as tests/lint/test_lint_fuzz.py, which checks that their cost grows linearly.
-ADVERSARIES = {
-    "digits": "1",
-    "dashes": "-–",
-    "at-signs": "@",
-    "at-words": "@a",
-    "note-openers": "[^",
-    "brackets": "[",
-    "links": "[a](",
-    "year-ranges": "1968-",
-}
+# Adversarial 1 MB lines (the issue's "lint of a 1 MB line finishes in under a second").
 LINE_BYTES = 1_000_000
 LINT_TARGET_S = 1.0
 
 
 def adversarial(root: Path, kind: str) -> Path:
     """A project whose one chapter is a single 1 MB line of one adversarial kind."""
-    if kind == "mixed":
-        import random
-
-        rnd = random.Random(1968)
-        line = "".join(rnd.choice("0123456789-–@[^] ") for _ in range(LINE_BYTES))
-    else:
-        unit = ADVERSARIES[kind]
-        line = unit * (LINE_BYTES // len(unit))
-    return write(root, line + "\n")
+    return write(root, adversarial_line(kind, LINE_BYTES) + "\n")
 
 
 def measure_adversaries(root: Path, env: dict, fixed_lint_s: float, say: Callable) -> dict:
     """`presswork lint` of each adversarial line (best of 3): wall time, time past start-up."""
     rows = {}
-    for kind in ["mixed", *ADVERSARIES]:
+    for kind in ADVERSARIES:
         project = adversarial(root / f"adversary-{kind}", kind)
         limit = ["timeout", "-k", "5", str(TIMEOUT_S)]
         # The best of three: this shared machine's speed varies by half from run to run.

@@ -25,7 +25,6 @@ from presswork import project as project_mod
 from presswork.citations import check_citations, check_cited_limit
 from presswork.errors import BuildError, InputError, PressworkError
 from presswork.formats.document import StyleDocument
-from presswork.guards import broken_footnotes, refuse_pathological
 from presswork.project import Project
 from presswork.reproducible import source_date_epoch
 from presswork.settings import effective_cite_styles, output_fingerprint
@@ -326,7 +325,9 @@ def _build(
         if not todo:
             return report
 
-        refuse_pathological(proj)
+        from presswork.guards import check_manuscript  # lazy: no-change builds skip the lint
+
+        footnote_problems = check_manuscript(proj)  # before pandoc: it may refuse the input
         pandoc.set_timeout(proj.settings.pandoc_timeout)
         try:
             ast = pandoc.parse_markdown(_markdown(proj), proj.root)
@@ -336,7 +337,7 @@ def _build(
                 "(deeply nested brackets, unclosed fenced divs): `presswork lint` finds some"
             ) from None
         check_cited_limit(proj, ast, list({t.style.name: t.style for t in todo}.values()))
-        problems = check_citations(proj, ast) + broken_footnotes(proj)
+        problems = check_citations(proj, ast) + footnote_problems
         # Every format renders from the sanitized AST: nothing outside the project, no script.
         ast, removed = sanitize.sanitize(ast, proj.root)
         metadata = [proj.metadata_file] if proj.metadata_file is not None else []

@@ -9,6 +9,7 @@ from typing import Any
 from presswork.ast import walk
 from presswork.errors import InputError, PressworkError
 from presswork.project import Project
+from presswork.styles import Style
 
 
 def cited_keys(node: Any) -> Iterator[str]:
@@ -57,7 +58,7 @@ def distinct_cited(ast: dict[str, Any], known: set[str]) -> list[str]:
     return list(order)
 
 
-def check_cited_limit(proj: Project, ast: dict[str, Any], style_list: list[Any]) -> None:
+def check_cited_limit(proj: Project, ast: dict[str, Any], style_list: list[Style]) -> None:
     """Refuse, before pandoc runs, a build that would spend hours in pandoc's citeproc.
 
     Styles that compare every cited name with every other (Style.compares_all_names) cost

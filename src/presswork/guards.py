@@ -13,8 +13,12 @@ from dataclasses import replace
 
 from presswork.errors import InputError, PressworkError
 from presswork.lint.inline import MAX_BRACKET_DEPTH
-from presswork.lint.source import scan
 from presswork.project import Project
+
+# Footnotes pandoc renders other than the author meant, without a word: a reference with no
+# definition is printed as "[^x]", a definition nobody references is dropped, and of a label
+# defined twice only the last text is kept.
+BROKEN_FOOTNOTES = ("footnote/undefined", "footnote/unused", "footnote/duplicate")
 
 
 def nested_brackets_message(depth: int = MAX_BRACKET_DEPTH + 1) -> str:
@@ -26,33 +30,22 @@ def nested_brackets_message(depth: int = MAX_BRACKET_DEPTH + 1) -> str:
     )
 
 
-def refuse_pathological(proj: Project) -> None:
-    """InputError at the first bracket that nests too deep, in any chapter."""
-    for chapter in proj.chapters:
-        doc = scan(chapter.path, chapter.text)
+def check_manuscript(proj: Project) -> list[PressworkError]:
+    """Scan the chapters once: InputError at brackets nested too deep, else the broken notes.
+
+    Broken footnotes come back as build warnings (errors under --strict); the project's [lint]
+    settings and inline suppressions apply, so the build and `presswork lint` agree.
+    """
+    from presswork.lint import config_for, run_rules
+    from presswork.lint.context import Context
+
+    ctx = Context(proj, replace(config_for(proj), select=BROKEN_FOOTNOTES))
+    for doc in ctx.documents:
         if doc.deep_brackets:
             line, column = doc.position(doc.deep_brackets[0])
-            raise InputError(nested_brackets_message(), chapter.path, line, column)
-
-
-# Footnotes pandoc renders other than the author meant, without a word: a reference with no
-# definition is printed as "[^x]", a definition nobody references is dropped, and of a label
-# defined twice only the last text is kept.
-BROKEN_FOOTNOTES = ("footnote/undefined", "footnote/unused", "footnote/duplicate")
-
-
-def broken_footnotes(proj: Project) -> list[PressworkError]:
-    """The linter's footnote findings, as build warnings (errors under --strict).
-
-    The project's [lint] settings and inline suppressions apply, so the build and
-    `presswork lint` agree on what counts.
-    """
-    from presswork.lint import config_for, run_lint
-
-    config = config_for(proj)
-    config = replace(config, select=BROKEN_FOOTNOTES)
+            raise InputError(nested_brackets_message(), doc.path, line, column)
     return [
         PressworkError(f.message, f.file, f.line, f.column)
-        for f in run_lint(proj, config)
+        for f in run_rules(ctx)
         if f.severity.value != "info"
     ]

@@ -58,12 +58,13 @@ class TimedOut(BuildError):
     """A pandoc run took longer than the build allows (`pandoc-timeout`)."""
 
 
-_timeout: list[float] = [300.0]
+_timeout = 300.0  # seconds; the build sets the project's `pandoc-timeout`
 
 
 def set_timeout(seconds: float) -> None:
     """How long one pandoc run may take (the project's `pandoc-timeout`)."""
-    _timeout[0] = seconds
+    global _timeout
+    _timeout = seconds
 
 
 class Stopped(Exception):
@@ -124,10 +125,10 @@ def run(
             raise EnvironmentProblem(f"cannot start pandoc: {exc.strerror}") from None
         _running.add(proc)
     try:
-        stdout, stderr_bytes = proc.communicate(stdin, timeout=_timeout[0])
+        stdout, stderr_bytes = proc.communicate(stdin, timeout=_timeout)
     except subprocess.TimeoutExpired:
         _reap(proc)
-        raise TimedOut(f"pandoc did not finish in {_timeout[0]:g} s (pandoc-timeout)") from None
+        raise TimedOut(f"pandoc did not finish in {_timeout:g} s (pandoc-timeout)") from None
     except BaseException:  # Ctrl-C in the main thread: pandoc must not outlive the build
         _reap(proc)
         raise

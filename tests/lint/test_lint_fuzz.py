@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import random
 import time
 from pathlib import Path
 from typing import Any
@@ -14,6 +13,7 @@ from hypothesis import strategies as st
 
 from presswork.errors import InputError
 from presswork.lint import LintConfig, run_lint
+from presswork.lint.bench import ADVERSARIES, adversarial_line
 from presswork.lint.source import scan
 from presswork.project import Project, SourceFile
 from presswork.references import parse
@@ -200,29 +200,6 @@ CSL_ITEMS = st.fixed_dictionaries(
 def test_csl_json_never_crashes_the_linter(items: list[dict[str, Any]]) -> None:
     data = [{"id": f"k{i}", "type": "article-journal", **item} for i, item in enumerate(items)]
     run_lint(_project(["[@k0, 5]"], {"references/r.json": json.dumps(data)}), LintConfig())
-
-
-def adversarial_line(kind: str, size: int) -> str:
-    """A line of `size` characters built to hurt a regex or a bracket matcher."""
-    rnd = random.Random(1968)
-    units = {
-        "digits": "1",
-        "dashes": "-–",
-        "at-signs": "@",
-        "at-words": "@a",
-        "note-openers": "[^",
-        "brackets": "[",
-        "links": "[a](",
-        "year-ranges": "1968-",
-    }
-    if kind == "mixed":
-        return "".join(rnd.choice("0123456789-–@[^] ") for _ in range(size))
-    unit = units[kind]
-    return unit * (size // len(unit))
-
-
-ADVERSARIES = ["mixed", "digits", "dashes", "at-signs", "at-words", "note-openers", "brackets"]
-ADVERSARIES += ["links", "year-ranges"]
 
 
 @pytest.mark.parametrize("kind", ADVERSARIES)

@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import time
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from presswork.lint.config import LintConfig, from_table
 from presswork.lint.finding import Finding, Severity
 from presswork.lint.registry import Rule, all_rules, register
 from presswork.project import Project
+
+if TYPE_CHECKING:
+    from presswork.lint.context import Context
 
 __all__ = [
     "Finding",
@@ -25,6 +29,7 @@ __all__ = [
     "config_for",
     "register",
     "run_lint",
+    "run_rules",
 ]
 
 
@@ -35,11 +40,20 @@ def config_for(project: Project) -> LintConfig:
 
 def run_lint(project: Project, config: LintConfig | None = None) -> list[Finding]:
     """Every finding on the project, configured severities applied, suppressions removed."""
-    from presswork.lint import suppress
     from presswork.lint.context import Context
 
     config = config if config is not None else config_for(project)
-    ctx = Context(project, config)
+    return run_rules(Context(project, config))
+
+
+def run_rules(ctx: Context) -> list[Finding]:
+    """The findings of the rules `ctx.config` enables, on an analysis already begun.
+
+    The build lints the footnotes on the same scan it checks the brackets with.
+    """
+    from presswork.lint import suppress
+
+    config = ctx.config
     found: set[Finding] = set()
     for rule_class in all_rules():
         if not config.enabled(rule_class.id) or (rule_class.online and not config.online):

@@ -8,6 +8,7 @@ scale. Timings live here and in the benchmark session, not in the tests.
 from __future__ import annotations
 
 import argparse
+import random
 import re
 import sys
 from dataclasses import replace
@@ -16,6 +17,29 @@ from presswork.lint import bench_lint, run_lint
 from presswork.project import Project, SourceFile, load
 
 _LABEL = re.compile(r"\[\^([^\s\[\]]+)\]")
+
+# Lines built to hurt a regex or a bracket matcher: the unit each repeats. The tests check
+# that their lint cost grows linearly; `bench.py --scale-inputs` times them at 1 MB.
+ADVERSARY_UNITS = {
+    "digits": "1",
+    "dashes": "-–",
+    "at-signs": "@",
+    "at-words": "@a",
+    "note-openers": "[^",
+    "brackets": "[",
+    "links": "[a](",
+    "year-ranges": "1968-",
+}
+ADVERSARIES = ("mixed", *ADVERSARY_UNITS)  # "mixed": a random draw of all their characters
+
+
+def adversarial_line(kind: str, size: int) -> str:
+    """A line of about `size` characters of one adversarial kind (see ADVERSARIES)."""
+    if kind == "mixed":
+        rnd = random.Random(1968)
+        return "".join(rnd.choice("0123456789-–@[^] ") for _ in range(size))
+    unit = ADVERSARY_UNITS[kind]
+    return unit * (size // len(unit))
 
 
 def scaled(project: Project, scale: int) -> Project:

@@ -165,12 +165,10 @@ class InlineScanner:
             elif at >= i:
                 runs = self._open_run if text[at] == "[" else self._notes
                 i = runs(para, at, stop)
-            elif stop > i and text[at] == "[":  # partly consumed (`\[[[`): the rest opens
+            elif stop > i:  # a run of `[` partly consumed (`\[[[`): the rest opens
+                # (A `^[` run cannot be: it never follows a backslash, and no handler's
+                # span ends inside one.)
                 i = self._open_run(para, i, stop)
-            elif stop > i:  # a run of `^[` partly consumed: the rest one at a time
-                for j in range(i, stop):
-                    if j >= i and (text[j] == "[" or text.startswith("^[", j)):
-                        i = handlers[text[j]](para, j)
         for cites in para.group_cites.values():  # an unclosed `[` is text: keys cite in text
             for cite in cites:
                 cite.in_text = True
@@ -211,10 +209,7 @@ class InlineScanner:
             return ref.end()
         self._groups += 1
         para.stack.append(("bracket", i, self._groups))
-        para.brackets += 1
-        if para.brackets > MAX_BRACKET_DEPTH and not para.too_deep:
-            para.too_deep = True
-            self.deep_brackets.append(i)
+        self._deepen(para, i, 1)
         return i + 1
 
     def _open_run(self, para: _Paragraph, start: int, stop: int) -> int:
@@ -222,11 +217,15 @@ class InlineScanner:
         first = self._groups + 1
         self._groups += stop - start
         para.stack.extend(("bracket", at, first + k) for k, at in enumerate(range(start, stop)))
-        para.brackets += stop - start
+        self._deepen(para, start, stop - start)
+        return stop
+
+    def _deepen(self, para: _Paragraph, start: int, count: int) -> None:
+        """`count` brackets opened from `start` on; note the first one past the limit."""
+        para.brackets += count
         if para.brackets > MAX_BRACKET_DEPTH and not para.too_deep:
             para.too_deep = True
-            self.deep_brackets.append(stop - (para.brackets - MAX_BRACKET_DEPTH))
-        return stop
+            self.deep_brackets.append(start + count - (para.brackets - MAX_BRACKET_DEPTH))
 
     def _close(self, para: _Paragraph, i: int) -> int:
         text = self.text

@@ -14,6 +14,7 @@ from pathlib import Path
 from presswork.errors import InputError
 from presswork.lint.context import Context
 from presswork.lint.finding import Finding, Severity
+from presswork.lint.refsource import TextIndex
 from presswork.lint.registry import Rule, register
 from presswork.styles import resolve, validate_csl
 
@@ -23,10 +24,7 @@ Problem = tuple[str, str, int, int, str, bool]  # kind, file, line, column, mess
 def _position(text: str, name: str) -> tuple[int, int]:
     """Line and column of a style name, quoted, in the settings file (1, 1 if not found)."""
     match = re.search(rf"([\"']){re.escape(name)}\1", text)
-    if match is None:
-        return 1, 1
-    start = match.start() + 1
-    return text.count("\n", 0, start) + 1, start - (text.rfind("\n", 0, start) + 1) + 1
+    return TextIndex(text).position(match.start() + 1) if match else (1, 1)
 
 
 def _problems(ctx: Context) -> list[Problem]:
