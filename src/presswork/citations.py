@@ -8,6 +8,7 @@ from typing import Any
 
 from presswork.ast import walk
 from presswork.errors import InputError, PressworkError
+from presswork.identifiers.syntax import prefix_of
 from presswork.project import Project
 from presswork.styles import Style
 
@@ -37,8 +38,8 @@ def check_citations(proj: Project, ast: dict[str, Any]) -> list[PressworkError]:
     problems = []
     seen: set[str] = set()
     for key in cited_keys(ast.get("blocks", [])):
-        if key in known or key in seen:
-            continue
+        if key in known or key in seen or prefix_of(key) is not None:
+            continue  # identifiers not fetched have their own message (identifiers.keys)
         seen.add(key)
         file, line, column = _locate(proj, key)
         problems.append(

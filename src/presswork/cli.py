@@ -90,6 +90,12 @@ _PLUGGED = {
         "add_watch_arguments",
         "run_watch_command",
     ),
+    "refs": (
+        "fetch the works cited by identifier (@doi:, @pmid:...) into references/",
+        "presswork.identifiers.command",
+        "add_refs_arguments",
+        "run_refs_command",
+    ),
     "new": (
         "start a manuscript project from the template",
         "presswork.new",

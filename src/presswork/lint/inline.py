@@ -36,7 +36,8 @@ _SPECIAL = re.compile(
 # time (jgm/pandoc#1735: about 3x a level; 10 levels 9 s, 12 over a minute).
 MAX_BRACKET_DEPTH = 6
 _NOTE_REF = re.compile(r"\[\^([^\s\[\]]+)\]")
-_KEY = re.compile(r"\{(?P<braced>[^{}\n]+)\}|(?P<key>\w(?:\w|[:.#$%&\-+?<>~/](?=\w))*)")
+# As pandoc: internal punctuation before a word character, and ':' or '/' before '/' (URLs).
+_KEY = re.compile(r"\{(?P<braced>[^{}\n]+)\}|(?P<key>\w(?:\w|[:.#$%&\-+?<>~/](?=\w)|[:/](?=/))*)")
 _AUTOLINK = re.compile(r"<(?:[A-Za-z][A-Za-z0-9+.\-]{1,31}:[^\s<>]*|[^\s<>@]+@[^\s<>@]+)>")
 _TAG = re.compile(r"</?([A-Za-z][A-Za-z0-9\-]*)(?:\s[^<>]*)?/?>")
 _RAW_ELEMENTS = {"script", "style", "pre", "textarea"}
