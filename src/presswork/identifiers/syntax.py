@@ -96,7 +96,16 @@ def _check(prefix: str, accession: str) -> tuple[str, str | None]:
         return pmcid, None
     if prefix == "arxiv":
         arxiv = re.sub(r"(?i)^arxiv:", "", accession)
-        if _ARXIV_NEW.fullmatch(arxiv) or _ARXIV_OLD.fullmatch(arxiv):
+        if _ARXIV_NEW.fullmatch(arxiv):
+            # YYMM: a month 01-12; numbers have 4 digits until 1412 and 5 from 1501 on.
+            month, number = int(arxiv[2:4]), arxiv[5:].split("v")[0]
+            if not 1 <= month <= 12 or len(number) != (5 if int(arxiv[:2]) >= 15 else 4):
+                return arxiv, (
+                    f"'{arxiv}' is not an arXiv ID: YYMM.NNNNN with a month 01-12, "
+                    "and 4 digits after the dot before 2015"
+                )
+            return arxiv, None
+        if _ARXIV_OLD.fullmatch(arxiv):
             return arxiv, None
         return arxiv, (
             f"'{arxiv}' is not an arXiv ID: 2101.01234 (or .0123), or the old form "

@@ -6,8 +6,10 @@ import difflib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from presswork.identifiers.syntax import prefix_of
 from presswork.lint.context import Context
 from presswork.lint.finding import Finding, Severity
+from presswork.lint.identifiers import resolver
 from presswork.lint.model import Citation
 from presswork.lint.pages import outside, page_ranges, parse_locator
 from presswork.lint.registry import Rule, register
@@ -58,9 +60,11 @@ class Undefined(Rule):
     def check(self, ctx: Context) -> Iterator[Finding]:
         known = sorted(ctx.refs_by_id)
         fixes: dict[str, str] = {}
+        resolve = resolver(ctx)  # aliases and @DOI:10.1/X as the build rewrites them
         for doc, cite in ctx.citations():
-            if cite.key in ctx.refs_by_id:
-                continue
+            key = resolve(cite.key)
+            if key in ctx.refs_by_id or prefix_of(key) is not None:
+                continue  # identifiers have their own rules (lint/identifiers.py)
             if cite.key not in fixes:
                 close = difflib.get_close_matches(cite.key, known, n=1, cutoff=0.6) if known else []
                 fixes[cite.key] = (
@@ -75,6 +79,8 @@ class Undefined(Rule):
             )
         meta = ctx.metadata
         for key in sorted(ctx.nocite - set(ctx.refs_by_id) - {"*"}):
+            if resolve(key) in ctx.refs_by_id or prefix_of(resolve(key)) is not None:
+                continue
             node = meta.node("nocite") if meta is not None else None
             if meta is None or node is None:
                 continue
@@ -154,7 +160,10 @@ class Unused(Rule):
     def check(self, ctx: Context) -> Iterator[Finding]:
         if "*" in ctx.nocite:
             return
-        cited = {cite.key for _, cite in ctx.citations()} | ctx.nocite
+        resolve = resolver(ctx)
+        cited = {resolve(cite.key) for _, cite in ctx.citations()} | {
+            resolve(key) for key in ctx.nocite
+        }
         for key, ref in ctx.refs_by_id.items():
             if key not in cited:
                 line, column = ctx.reference_files.key_position(ref)
