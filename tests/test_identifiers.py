@@ -329,3 +329,25 @@ def test_every_kind_builds_offline_in_every_format_and_two_styles(
     pdf = pdf_text(root / "build" / "ieee" / "p.pdf")
     assert "Deep learning" in pdf and "Nature, vol. 521" in pdf
     assert check_reproducible(root, ["html", "epub", "pdf"], styles, 2) == []
+
+
+def test_a_tags_file_aliases_and_a_change_to_it_rebuilds(tmp_path: Path) -> None:
+    from presswork.build import build
+
+    frozen_items = [
+        {"id": "pmid:26017442", "type": "article-journal", "title": "Deep learning.",
+         "author": [{"family": "LeCun", "given": "Yann"}], "issued": {"date-parts": [[2015]]}},
+        {"id": "isbn:9780262035613", "type": "book", "title": "Deep Learning",
+         "author": [{"family": "Goodfellow", "given": "Ian"}], "issued": {"date-parts": [[2016]]}},
+    ]  # fmt: skip
+    root = write(tmp_path / "p", "Cited [@tag:dl].\n", "title: Tags\n")
+    (root / "references" / "identifiers.json").write_text(json.dumps(frozen_items))
+    tags = root / "manuscript" / "citation-tags.tsv"
+    tags.write_text("tag\tcitation\ndl\tpmid:26017442\n", encoding="utf-8")
+    page = root / "build" / "apa" / "p.html"
+    assert build(root, format_names=["html"], style_names=["apa"]).warnings == []
+    assert ">LeCun, 2015</a>)" in page.read_text(encoding="utf-8")
+    tags.write_text("tag\tcitation\ndl\tisbn:0-262-03561-8\n", encoding="utf-8")
+    report = build(root, format_names=["html"], style_names=["apa"])
+    assert [o.status for o in report.outcomes] == ["built"]
+    assert ">Goodfellow, 2016</a>)" in page.read_text(encoding="utf-8")

@@ -95,6 +95,7 @@ def _common_key(proj: Project, epoch: int) -> str:
     for source in files:
         if source is not None:
             parts += [source.path, source.text]
+    parts += identifiers.key_parts(proj)  # manuscript/citation-tags.tsv, if any
     # Images are embedded in the outputs, so their bytes are inputs too.
     texts = [s.text for s in (proj.metadata_file, *proj.chapters) if s is not None]
     for path in sanitize.referenced_files(texts, proj.root):

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from presswork.errors import PressworkError
     from presswork.project import Project
 
-__all__ = ["Identifier", "parse", "prefix_of", "resolve_ast"]
+__all__ = ["Identifier", "key_parts", "parse", "prefix_of", "resolve_ast"]
 
 
 def resolve_ast(proj: Project, ast: dict[str, Any]) -> list[PressworkError]:
@@ -27,3 +27,11 @@ def resolve_ast(proj: Project, ast: dict[str, Any]) -> list[PressworkError]:
 
     rewrite_ast(ast, aliases(proj))
     return not_fetched(proj, ast)
+
+
+def key_parts(proj: Project) -> list[str]:
+    """What the build's content key must also cover: the tags file, read outside the chapters."""
+    from presswork.identifiers.keys import TAGS_FILE
+
+    path = proj.root / proj.settings.manuscript_dir / TAGS_FILE
+    return [TAGS_FILE, path.read_text(encoding="utf-8")] if path.is_file() else []
