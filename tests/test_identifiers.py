@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import argparse
+import io
 import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from helpers import html_entries, pdf_text
 from identifier_server import serving
@@ -351,3 +355,44 @@ def test_a_tags_file_aliases_and_a_change_to_it_rebuilds(tmp_path: Path) -> None
     report = build(root, format_names=["html"], style_names=["apa"])
     assert [o.status for o in report.outcomes] == ["built"]
     assert ">Goodfellow, 2016</a>)" in page.read_text(encoding="utf-8")
+
+
+@settings(derandomize=True, max_examples=300, deadline=None)
+@given(
+    st.sampled_from(["doi", "DOI", "pmid", "pmc", "pmcid", "arxiv", "isbn", "url", "wikidata"]),
+    st.text(alphabet="0123456789abcXPMCQv.-/:htps", min_size=1, max_size=24),
+)
+def test_normalising_twice_changes_nothing(prefix: str, accession: str) -> None:
+    ident = parse(f"{prefix}:{accession}")
+    assert ident is not None
+    again = parse(ident.key)
+    assert again is not None and again.key == ident.key
+    assert (again.problem is None) == (ident.problem is None)
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_a_terminal_sees_a_progress_bar_then_the_summary(
+    tmp_path: Path, server: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from presswork.identifiers.command import run_refs_command
+
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.setenv("TERM", "xterm")
+    root = write(tmp_path / "p", "[@pmid:26017442] [@isbn:9780262035613] [@doi:10.5555/x]\n")
+    parser = argparse.ArgumentParser()
+    from presswork.identifiers.command import add_refs_arguments
+
+    add_refs_arguments(parser)
+    args = parser.parse_args(["fetch", str(root), "--backoff", "0"])
+    out = _Terminal()
+    assert run_refs_command(args, out) == 1
+    text = out.getvalue()
+    assert "fetching" in text and "3/3" in text  # the bar, drawn on the terminal
+    assert text.rstrip().endswith(
+        "'doi:10.5555/x': not found at doi.org (HTTP 404)\n"
+        "2 fetched, 0 already in references/identifiers.json, 1 failed, 0 invalid"
+    )
