@@ -18,6 +18,7 @@ RULE_MODULES = (
     "footnotes",
     "ibid",
     "citations",
+    "crossref",
     "dates",
     "prosedates",
     "events",
