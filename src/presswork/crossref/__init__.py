@@ -146,6 +146,11 @@ def _link(target: str, inlines: list[dict[str, Any]]) -> dict[str, Any]:
     return {"t": "Link", "c": [["", ["crossref"], []], inlines, [f"#{target}", ""]]}
 
 
+def _missing() -> dict[str, Any]:
+    """What pandoc-crossref prints for a label that does not exist: a bold "??", no link."""
+    return {"t": "Strong", "c": [_str("??")]}
+
+
 class _References:
     def __init__(self, terms: Terms, result: Result) -> None:
         self.terms = terms
@@ -189,8 +194,8 @@ class _References:
     def _sections(self, items: list[Any]) -> list[list[dict[str, Any]]]:
         pieces = []
         for _, target, label, suffix in items:
-            text = copy.deepcopy(label.title) if label is not None else [_str("??")]
-            pieces.append([_link(target, text), *copy.deepcopy(suffix)])
+            text = _link(target, copy.deepcopy(label.title)) if label is not None else _missing()
+            pieces.append([text, *copy.deepcopy(suffix)])
         return pieces
 
     def _numbers(self, items: list[Any]) -> list[list[dict[str, Any]]]:
@@ -220,8 +225,7 @@ class _References:
     @staticmethod
     def _number(item: Any) -> dict[str, Any]:
         _, target, label, _ = item
-        text = str(label.number) if label is not None else "??"
-        return _link(target, [_str(text)])
+        return _link(target, [_str(str(label.number))]) if label is not None else _missing()
 
     def cite(self, node: dict[str, Any]) -> list[dict[str, Any]] | None:
         """A Cite's replacement, or None where it holds no cross-reference."""
