@@ -72,7 +72,10 @@ def _png(path: Path) -> None:
     )
 
 
-def write_paper(root: Path, metadata: str = "title: Crossrefs\nlang: en-US\n") -> Path:
+METADATA = "title: Crossrefs\nlang: en-US\nabstract: The set-up of @fig:setup.\n"
+
+
+def write_paper(root: Path, metadata: str = METADATA) -> Path:
     (root / "manuscript").mkdir(parents=True)
     (root / "references").mkdir()
     (root / "manuscript" / "metadata.yaml").write_text(metadata, encoding="utf-8")
@@ -106,6 +109,7 @@ def test_html_numbers_captions_and_links(paper: tuple[Path, list[str]]) -> None:
     assert "Figure 1: The apparatus" in text
     assert "Figure 2: The results" in text
     assert "Table 1: Measured values" in text
+    assert "The set-up of fig. 1." in text  # in the abstract, from the metadata
     assert "The apparatus (fig. 1) is drawn beside the results (figs. 1, 2)." in text
     assert "Fig. 1 shows its parts; 2 shows the yield." in text
     assert "By eq. 1 and eqns. 1, 2 the values of tbl. 1 follow" in text

@@ -107,7 +107,7 @@ class _Numbering:
         elif kind == "Header":
             ident = node["c"][1][0]
             if ident.startswith("sec:") and len(ident) > 4:
-                self.define(ident, "sec", copy.deepcopy(node["c"][2]))
+                self.define(ident, "sec", _link_text(node["c"][2]))
         elif kind in ("Para", "Plain"):
             self.equations(node["c"])
 
@@ -142,6 +142,18 @@ class _Numbering:
             i += 1
 
 
+def _link_text(inlines: list[Any]) -> list[Any]:
+    """A heading's inlines fit for a link's text: no links inside links, no notes."""
+    out: list[Any] = []
+    for item in copy.deepcopy(inlines):
+        kind = item.get("t")
+        if kind == "Link":
+            out += _link_text(item["c"][1])
+        elif kind != "Note":
+            out.append(item)
+    return out
+
+
 def _link(target: str, inlines: list[dict[str, Any]]) -> dict[str, Any]:
     return {"t": "Link", "c": [["", ["crossref"], []], inlines, [f"#{target}", ""]]}
 
@@ -156,6 +168,7 @@ class _References:
         self.terms = terms
         self.result = result
         self.reported: set[str] = set()
+        self.linked = True
 
     def target(self, key: str) -> tuple[str, Label | None]:
         split = split_key(key)
@@ -194,7 +207,7 @@ class _References:
     def _sections(self, items: list[Any]) -> list[list[dict[str, Any]]]:
         pieces = []
         for _, target, label, suffix in items:
-            text = _link(target, copy.deepcopy(label.title)) if label is not None else _missing()
+            text = self.link(target, copy.deepcopy(label.title)) if label else _missing()
             pieces.append([text, *copy.deepcopy(suffix)])
         return pieces
 
@@ -222,10 +235,14 @@ class _References:
                 ]
         return pieces
 
-    @staticmethod
-    def _number(item: Any) -> dict[str, Any]:
+    def _number(self, item: Any) -> dict[str, Any]:
         _, target, label, _ = item
-        return _link(target, [_str(str(label.number))]) if label is not None else _missing()
+        return self.link(target, [_str(str(label.number))]) if label else _missing()
+
+    def link(self, target: str, inlines: list[dict[str, Any]]) -> dict[str, Any]:
+        if self.linked:
+            return _link(target, inlines)
+        return {"t": "Span", "c": [["", ["crossref"], []], inlines]}
 
     def cite(self, node: dict[str, Any]) -> list[dict[str, Any]] | None:
         """A Cite's replacement, or None where it holds no cross-reference."""
@@ -256,6 +273,20 @@ class _References:
         return out
 
 
+def _replace_cites(inlines: list[Any], references: _References) -> None:
+    """Splice each Cite holding cross-references into its replacement, in place."""
+    i = 0
+    while i < len(inlines):
+        item = inlines[i]
+        found = isinstance(item, dict) and item.get("t") == "Cite"
+        replacement = references.cite(item) if found else None
+        if replacement is None:
+            i += 1
+            continue
+        inlines[i : i + 1] = replacement
+        i += len(replacement)
+
+
 def resolve(ast: dict[str, Any], lang: str, metadata: dict[str, Any]) -> Result:
     """Number the labels and replace the references, in place; what could not be resolved."""
     terms = terms_for(lang, metadata)
@@ -266,19 +297,13 @@ def resolve(ast: dict[str, Any], lang: str, metadata: dict[str, Any]) -> Result:
         if isinstance(node, dict):
             numbering.block(node)
     references = _References(terms, result)
-    for node in _nodes(blocks):
-        if isinstance(node, list) and any(
-            isinstance(item, dict) and item.get("t") == "Cite" for item in node
-        ):
-            i = 0
-            while i < len(node):
-                item = node[i]
-                replacement = references.cite(item) if item.get("t") == "Cite" else None
-                if replacement is None:
-                    i += 1
-                    continue
-                node[i : i + 1] = replacement
-                i += len(replacement)
+    # The abstract may refer to figures too; there the number stands unlinked, as the EPUB's
+    # title page is not one of the chapter files whose links pandoc points at the right file.
+    for part, linked in ((ast.get("meta", {}), False), (blocks, True)):
+        references.linked = linked
+        for node in _nodes(part):
+            if isinstance(node, list):
+                _replace_cites(node, references)
     return result
 
 

@@ -57,14 +57,14 @@ class Undefined(Rule):
     """A cross-reference names no label, so every format prints "??" in its place.
 
     Bad:
-        ![The apparatus](apparatus.png){#fig:setup}
+        $$ E = mc^2 $$ {#eq:energy}
 
-        The apparatus (@fig:setpu) weighs 2 kg.
+        The energy follows from @eq:enrgy.
 
     Good:
-        ![The apparatus](apparatus.png){#fig:setup}
+        $$ E = mc^2 $$ {#eq:energy}
 
-        The apparatus (@fig:setup) weighs 2 kg.
+        The energy follows from @eq:energy.
     """
 
     id = "crossref/undefined"
@@ -93,14 +93,18 @@ class Duplicate(Rule):
     """A label is defined twice: every reference to it goes to the first.
 
     Bad:
-        ![Before](before.png){#fig:photo}
+        $$ E = mc^2 $$ {#eq:energy}
 
-        ![After](after.png){#fig:photo}
+        $$ p = mv $$ {#eq:energy}
+
+        By @eq:energy, ...
 
     Good:
-        ![Before](before.png){#fig:before}
+        $$ E = mc^2 $$ {#eq:energy}
 
-        ![After](after.png){#fig:after}
+        $$ p = mv $$ {#eq:momentum}
+
+        By @eq:energy and @eq:momentum, ...
     """
 
     id = "crossref/duplicate"
@@ -130,14 +134,14 @@ class Unreferenced(Rule):
     """A numbered figure, table or equation is never referenced in the text.
 
     Bad:
-        ![The apparatus](apparatus.png){#fig:setup}
+        $$ E = mc^2 $$ {#eq:energy}
 
-        The apparatus weighs 2 kg.
+        The energy follows.
 
     Good:
-        ![The apparatus](apparatus.png){#fig:setup}
+        $$ E = mc^2 $$ {#eq:energy}
 
-        The apparatus (@fig:setup) weighs 2 kg.
+        The energy follows from @eq:energy.
     """
 
     id = "crossref/unreferenced"
