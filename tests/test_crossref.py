@@ -243,3 +243,64 @@ def test_lint_findings_exactly(tmp_path: Path) -> None:
         ("crossref/duplicate", "error", "manuscript/02-two.md", 12, 21),
         ("crossref/unreferenced", "info", "manuscript/02-two.md", 14, 10),
     ]
+
+
+def _resolved(markdown: str, lang: str = "en", metadata: dict[str, object] | None = None) -> str:
+    """The text of a paragraph after resolve(): links shown as [text](#target)."""
+    from presswork import pandoc
+    from presswork.crossref import resolve
+
+    ast = pandoc.parse_markdown(markdown, Path.cwd())
+    resolve(ast, lang, metadata or {})
+    out: list[str] = []
+
+    def text(inlines: list[dict[str, object]]) -> str:
+        parts = []
+        for item in inlines:
+            kind, content = item.get("t"), item.get("c")
+            if kind == "Str":
+                parts.append(str(content))
+            elif kind in ("Space", "SoftBreak"):
+                parts.append(" ")
+            elif kind == "Link":
+                parts.append(f"[{text(content[1])}]({content[2][0]})")  # type: ignore[index]
+            elif kind == "Strong":
+                parts.append(f"**{text(content)}**")  # type: ignore[arg-type]
+            elif kind == "Cite":
+                parts.append("<cite " + ",".join(c["citationId"] for c in content[0]) + ">")  # type: ignore[index]
+            elif kind == "Span":
+                parts.append(text(content[1]))  # type: ignore[index]
+        return "".join(parts)
+
+    for block in ast["blocks"]:
+        if block["t"] == "Para":
+            out.append(text(block["c"]))
+    return out[-1].replace("\u00a0", "~")
+
+
+LABELS = "".join(f"$$ x_{n} $$ {{#eq:{n}}}\n\n" for n in range(1, 6))
+
+
+def test_reference_forms() -> None:
+    refs = _resolved(LABELS + "[@eq:3; @eq:1; @eq:2; @eq:5; @eq:5] and @Eq:4.")
+    assert refs == "eqns.~[1](#eq:1)-[3](#eq:3), [5](#eq:5) and Eq.~[4](#eq:4)."
+    assert _resolved(LABELS + "[@eq:1; @eq:2]") == "eqns.~[1](#eq:1), [2](#eq:2)"
+    assert _resolved(LABELS + "[see @eq:2, left]") == "see eq.~[2](#eq:2), left"
+    assert _resolved(LABELS + "[-@eq:2; -@eq:4]") == "[2](#eq:2), [4](#eq:4)"
+    assert _resolved(LABELS + "@eq:9 and @eq:1") == "eq.~**??** and eq.~[1](#eq:1)"
+    assert _resolved(LABELS + "[@eq:1; @doe; @eq:2]") == "eq.~[1](#eq:1) <cite doe> eq.~[2](#eq:2)"
+    # Keys of other prefixes, or oddly capitalised, are citations as before.
+    assert _resolved(LABELS + "@lst:1 and @FIG:1") == "<cite lst:1> and <cite FIG:1>"
+
+
+def test_localised_and_overridden_prefixes() -> None:
+    assert (
+        _resolved(LABELS + "@eq:1 and [@eq:1; @eq:2]", "de")
+        == "Gl.~[1](#eq:1) and Gl.~[1](#eq:1), [2](#eq:2)"
+    )
+    assert _resolved(LABELS + "@eq:1", "ja") == "式~[1](#eq:1)"
+    custom = {"eqnPrefix": ["Equation", "Equations"]}
+    assert _resolved(LABELS + "[@eq:1; @eq:2]", "en", custom) == (
+        "Equations~[1](#eq:1), [2](#eq:2)"
+    )
+    assert _resolved(LABELS + "@eq:1", "en", {"eqnPrefix": ""}) == "[1](#eq:1)"

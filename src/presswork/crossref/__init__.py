@@ -12,7 +12,7 @@ import copy
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from presswork.crossref.terms import KINDS, Terms, terms_for
 from presswork.errors import PressworkError
@@ -40,6 +40,15 @@ class Label:
     kind: str
     number: int
     title: list[dict[str, Any]]  # a section's heading inlines (its reference text)
+
+
+class _Item(NamedTuple):
+    """One reference of a group: its number (inf if unknown), target, label and suffix."""
+
+    order: float
+    target: str
+    label: Label | None
+    suffix: list[Any]
 
 
 @dataclass
@@ -183,11 +192,11 @@ class _References:
         """One run of references of one kind: "figs. 1, 2", "eqns. 1-3", "sec. Methods"."""
         first = citations[0]["citationId"]
         kind = split_key(first)[0]  # type: ignore[index]
-        items: list[tuple[float, str, Label | None, list[Any]]] = []
+        items: list[_Item] = []
         for citation in citations:
             target, label = self.target(citation["citationId"])
             order = label.number if label is not None else float("inf")
-            items.append((order, target, label, citation.get("citationSuffix", [])))
+            items.append(_Item(order, target, label, citation.get("citationSuffix", [])))
         out: list[dict[str, Any]] = []
         for citation in citations[:1]:
             out += copy.deepcopy(citation.get("citationPrefix", []))
@@ -204,23 +213,25 @@ class _References:
             out += piece
         return out
 
-    def _sections(self, items: list[Any]) -> list[list[dict[str, Any]]]:
+    def _sections(self, items: list[_Item]) -> list[list[dict[str, Any]]]:
         pieces = []
-        for _, target, label, suffix in items:
-            text = self.link(target, copy.deepcopy(label.title)) if label else _missing()
-            pieces.append([text, *copy.deepcopy(suffix)])
+        for item in items:
+            label = item.label
+            text = self.link(item.target, copy.deepcopy(label.title)) if label else _missing()
+            pieces.append([text, *copy.deepcopy(item.suffix)])
         return pieces
 
-    def _numbers(self, items: list[Any]) -> list[list[dict[str, Any]]]:
+    def _numbers(self, items: list[_Item]) -> list[list[dict[str, Any]]]:
         """Numbers in order, each once; a run of three or more becomes a range."""
-        runs: list[list[Any]] = []
-        for item in sorted(items, key=lambda it: it[0]):
-            order, _, label, suffix = item
+        runs: list[list[_Item]] = []
+        for item in sorted(items, key=lambda it: it.order):
             last = runs[-1][-1] if runs else None
-            plain = last is not None and not suffix and not last[3] and label is not None
-            if plain and last[2] is not None and order == last[0]:
-                continue
-            if plain and last[2] is not None and order == last[0] + 1:
+            # A suffix ("[@fig:x, left]") or an unknown label stands alone.
+            if last is None or item.suffix or last.suffix or not (item.label and last.label):
+                runs.append([item])
+            elif item.order == last.order:
+                continue  # the same figure twice
+            elif item.order == last.order + 1:
                 runs[-1].append(item)
             else:
                 runs.append([item])
@@ -231,13 +242,14 @@ class _References:
                 pieces.append([links[0], _str(self.terms.range_delim), links[-1]])
             else:
                 pieces += [
-                    [link, *copy.deepcopy(item[3])] for link, item in zip(links, run, strict=True)
+                    [link, *copy.deepcopy(item.suffix)]
+                    for link, item in zip(links, run, strict=True)
                 ]
         return pieces
 
-    def _number(self, item: Any) -> dict[str, Any]:
-        _, target, label, _ = item
-        return self.link(target, [_str(str(label.number))]) if label else _missing()
+    def _number(self, item: _Item) -> dict[str, Any]:
+        label = item.label
+        return self.link(item.target, [_str(str(label.number))]) if label else _missing()
 
     def link(self, target: str, inlines: list[dict[str, Any]]) -> dict[str, Any]:
         if self.linked:
