@@ -304,3 +304,22 @@ def test_localised_and_overridden_prefixes() -> None:
         "Equations~[1](#eq:1), [2](#eq:2)"
     )
     assert _resolved(LABELS + "@eq:1", "en", {"eqnPrefix": ""}) == "[1](#eq:1)"
+
+
+def test_uncaptioned_image_and_figure_of_figures_are_numbered() -> None:
+    from presswork import pandoc
+    from presswork.crossref import resolve
+
+    markdown = (
+        "![](a.png){#fig:bare width=50%}\n\n::: {#fig:pair}\n![left](b.png)\n\nBoth sides\n:::\n\n"
+        "See @fig:bare and @fig:pair.\n"
+    )
+    ast = pandoc.parse_markdown(markdown, Path.cwd())
+    result = resolve(ast, "en", {})
+    assert result.undefined == []
+    html = pandoc.write(pandoc.encode(ast), "html5", Path.cwd(), ["--wrap=none"]).decode("utf-8")
+    assert re.search(r'<figure id="fig:bare">\s*<img src="a.png" style="width:50[.0]*%" />', html)
+    assert "<figcaption>Figure 1</figcaption>" in html
+    assert "<p>Figure 2: Both sides</p>" in html
+    assert 'fig.\u00a0<a href="#fig:bare" class="crossref">1</a>' in html
+    assert 'fig.\u00a0<a href="#fig:pair" class="crossref">2</a>' in html

@@ -117,8 +117,32 @@ class _Numbering:
             ident = node["c"][1][0]
             if ident.startswith("sec:") and len(ident) > 4:
                 self.define(ident, "sec", _link_text(node["c"][2]))
-        elif kind in ("Para", "Plain"):
+        elif kind == "Div" and node["c"][0][0].startswith("fig:"):
+            # pandoc-crossref's figure of figures: the div's last paragraph is its caption.
+            blocks = node["c"][1]
+            if not blocks or blocks[-1].get("t") not in ("Para", "Plain"):
+                blocks.append({"t": "Plain", "c": []})
+            number = self.define(node["c"][0][0], "fig")
+            self.caption([None, blocks[-1:]], self.terms.figure_title, number)
+        elif kind in ("Para", "Plain") and not self.lone_image(node):
             self.equations(node["c"])
+
+    def lone_image(self, node: dict[str, Any]) -> bool:
+        """`![](plot.png){#fig:x}`: no caption, so pandoc made no Figure; make one."""
+        inlines = node["c"]
+        if len(inlines) != 1 or inlines[0].get("t") != "Image":
+            return False
+        attr = inlines[0]["c"][0]
+        if not attr[0].startswith("fig:") or split_key(attr[0]) is None:
+            return False
+        ident, attr[0] = attr[0], ""
+        node["t"], node["c"] = (
+            "Figure",
+            [[ident, [], []], [None, []], [{"t": "Plain", "c": inlines}]],
+        )
+        number = self.define(ident, "fig")
+        self.caption(node["c"][1], self.terms.figure_title, number)
+        return True
 
     def equations(self, inlines: list[Any]) -> None:
         """`$$...$$ {#eq:x}`: pandoc leaves the label as text after the Math; make it a Span."""
