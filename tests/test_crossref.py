@@ -190,6 +190,9 @@ def test_jats_xrefs_point_at_the_ids(paper: tuple[Path, list[str]]) -> None:
     rids = {x.get("rid") for x in xrefs}
     assert {"figU003Asetup", "figU003Aresults", "tblU003Avalues", "eqU003Aenergy"} <= rids
     assert rids <= ids | {None}
+    types = {x.get("rid"): x.get("ref-type") for x in xrefs}
+    assert types["figU003Asetup"] == "fig" and types["tblU003Avalues"] == "table"
+    assert types["eqU003Aenergy"] == "disp-formula" and types["secU003Aintro"] == "sec"
     fig = next(el for el in tree.iter("fig") if el.get("id") == "figU003Aresults")
     assert "Figure 2: The results" in " ".join("".join(fig.itertext()).split())
 
@@ -321,5 +324,5 @@ def test_uncaptioned_image_and_figure_of_figures_are_numbered() -> None:
     assert re.search(r'<figure id="fig:bare">\s*<img src="a.png" style="width:50[.0]*%" />', html)
     assert "<figcaption>Figure 1</figcaption>" in html
     assert "<p>Figure 2: Both sides</p>" in html
-    assert 'fig.\u00a0<a href="#fig:bare" class="crossref">1</a>' in html
-    assert 'fig.\u00a0<a href="#fig:pair" class="crossref">2</a>' in html
+    assert 'fig.\u00a0<a href="#fig:bare" class="crossref" data-ref-type="fig">1</a>' in html
+    assert 'fig.\u00a0<a href="#fig:pair" class="crossref" data-ref-type="fig">2</a>' in html

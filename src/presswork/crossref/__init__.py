@@ -187,8 +187,14 @@ def _link_text(inlines: list[Any]) -> list[Any]:
     return out
 
 
+# JATS's names for what an <xref> points at (pandoc's JATS writer passes `ref-type` on).
+_REF_TYPES = {"fig": "fig", "tbl": "table", "eq": "disp-formula", "sec": "sec"}
+
+
 def _link(target: str, inlines: list[dict[str, Any]]) -> dict[str, Any]:
-    return {"t": "Link", "c": [["", ["crossref"], []], inlines, [f"#{target}", ""]]}
+    ref_type = _REF_TYPES[target.split(":", 1)[0]]
+    attr = ["", ["crossref"], [["ref-type", ref_type]]]
+    return {"t": "Link", "c": [attr, inlines, [f"#{target}", ""]]}
 
 
 def _missing() -> dict[str, Any]:
