@@ -326,3 +326,25 @@ def test_uncaptioned_image_and_figure_of_figures_are_numbered() -> None:
     assert "<p>Figure 2: Both sides</p>" in html
     assert 'fig.\u00a0<a href="#fig:bare" class="crossref" data-ref-type="fig">1</a>' in html
     assert 'fig.\u00a0<a href="#fig:pair" class="crossref" data-ref-type="fig">2</a>' in html
+
+
+def test_build_and_lint_agree_on_places(tmp_path: Path) -> None:
+    root = write_paper(tmp_path / "agree")
+    with (root / "manuscript" / "02-two.md").open("a", encoding="utf-8") as handle:
+        handle.write("\n![Again](setup.png){#fig:setup}\n\nSee [-@tbl:gone].\n")
+    report = build(root, format_names=["html"], style_names=["apa"])
+    places = [w.split(": ", 1)[0] for w in report.warnings]
+    assert places == [
+        "manuscript/02-two.md:10:37",
+        "manuscript/02-two.md:14:7",
+        "manuscript/02-two.md:12:21",
+    ]
+    assert "label 'fig:setup' is defined twice: references go to the first" in report.warnings[2]
+    lint = {
+        f"{f.file}:{f.line}:{f.column}"
+        for f in run_lint(load(root), LintConfig())
+        if f.rule in ("crossref/undefined", "crossref/duplicate")
+    }
+    assert lint == set(places)
+    html = (root / "build" / "apa" / "paper.html").read_text(encoding="utf-8")
+    assert "Figure 3: Again" in html  # numbered all the same, as pandoc-crossref does

@@ -349,31 +349,36 @@ def resolve(ast: dict[str, Any], lang: str, metadata: dict[str, Any]) -> Result:
     return result
 
 
-def _locate(proj: Project, key: str) -> tuple[str | None, int | None, int | None]:
-    """Where a reference is first written: `@fig:x`, `-@fig:x` or in brackets."""
-    pattern = re.compile(rf"(?<![\w.@-])-?@{re.escape(key)}(?![\w:.-]*\w)")
+def _locate(proj: Project, pattern: str, nth: int = 0) -> tuple[str | None, int | None, int | None]:
+    """Where the pattern matches for the nth time (0: the first) in the chapters."""
+    seen = 0
     for chapter in proj.chapters:
-        match = pattern.search(chapter.text)
-        if match:
-            line = chapter.text.count("\n", 0, match.start()) + 1
-            column = match.start() - (chapter.text.rfind("\n", 0, match.start()) + 1) + 1
-            return chapter.path, line, column
+        for match in re.finditer(pattern, chapter.text):
+            if seen == nth:
+                line = chapter.text.count("\n", 0, match.start()) + 1
+                column = match.start() - (chapter.text.rfind("\n", 0, match.start()) + 1) + 1
+                return chapter.path, line, column
+            seen += 1
     return None, None, None
 
 
 def apply(proj: Project, ast: dict[str, Any]) -> list[PressworkError]:
-    """The build's step: resolve in place; a warning (with its place) per undefined label."""
+    """The build's step: resolve in place; a warning (with its place) per undefined label and
+    per label defined twice (its links go to the first, and HTML ids must be unique)."""
     result = resolve(ast, proj.lang, proj.metadata)
     problems = []
     for key in result.undefined:
-        file, line, column = _locate(proj, key)
-        problems.append(
-            PressworkError(
-                f"cross-reference '@{key}' names no label (write {{#{split_key(key)[1]}}}"  # type: ignore[index]
-                " on a figure, table, equation or section)",
-                file,
-                line,
-                column,
-            )
+        label = split_key(key)[1]  # type: ignore[index]
+        where = _locate(proj, rf"(?<![\w.@])@{re.escape(key)}(?![\w:.-]*\w)")
+        message = (
+            f"cross-reference '@{key}' names no label "
+            f"(write {{#{label}}} on a figure, table, equation or section)"
         )
+        problems.append(PressworkError(message, *where))
+    repeats: dict[str, int] = {}
+    for label in result.duplicates:
+        repeats[label] = repeats.get(label, 0) + 1
+        where = _locate(proj, rf"#{re.escape(label)}(?=[\s}}])", repeats[label])
+        message = f"label '{label}' is defined twice: references go to the first"
+        problems.append(PressworkError(message, *where))
     return problems
