@@ -1,7 +1,8 @@
 """The words of cross-references: caption titles and reference prefixes, by language.
 
 Defaults follow pandoc-crossref's (English: "Figure 1: ...", "fig. 1", "figs. 1, 2"); other
-languages use the abbreviations their scholarly writing uses. The one table here is meant to
+languages use the abbreviations their scholarly writing uses (the CSL locales' `figure` and
+`table` terms are no source: de-DE's "table" is untranslated). The one table here is meant to
 be swapped for presswork's shared translated terms; metadata overrides it either way, with
 pandoc-crossref's own keys (`figPrefix`, `figureTitle`, `titleDelim`, ...).
 """
