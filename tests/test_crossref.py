@@ -348,3 +348,24 @@ def test_build_and_lint_agree_on_places(tmp_path: Path) -> None:
     assert lint == set(places)
     html = (root / "build" / "apa" / "paper.html").read_text(encoding="utf-8")
     assert "Figure 3: Again" in html  # numbered all the same, as pandoc-crossref does
+
+
+def test_same_numbers_in_pdf_html_and_epub(paper: tuple[Path, list[str]]) -> None:
+    """The captions and references in reading order, read back from each format's text."""
+    html = _html_text((paper[0] / "paper.html").read_text(encoding="utf-8"))
+    files = epub_files(paper[0] / "paper.epub")
+    chapters = sorted(n for n in files if re.search(r"/ch\d+\.xhtml$", n))
+    epub = _html_text(" ".join(files[n].decode("utf-8") for n in chapters))
+    pdf = _squash(pdf_text(paper[0] / "paper.pdf"))
+    numbers = re.compile(r"\(\d+\)|(?:Figure|Table) \d+:|\b(?:[Ff]igs?|eqn?s?|tbl)\. [\d, -]*\d")
+
+    def sequence(text: str) -> list[str]:
+        body = text[text.find("Introduction") :]
+        return numbers.findall(body[: body.find("References")])
+
+    expected = sequence(html)
+    assert expected[:3] == ["fig. 1", "figs. 1, 2", "Fig. 1"]
+    assert "Figure 2:" in expected and "Table 1:" in expected and "eqns. 1, 2" in expected
+    assert len(expected) == 12, expected  # with the equations (1) and (2)
+    assert sequence(epub) == expected
+    assert sequence(pdf) == expected
