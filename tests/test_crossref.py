@@ -7,8 +7,11 @@ import struct
 import zipfile
 import zlib
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from helpers import epub_files, pdf_text
 from presswork.build import build
@@ -369,3 +372,68 @@ def test_same_numbers_in_pdf_html_and_epub(paper: tuple[Path, list[str]]) -> Non
     assert len(expected) == 12, expected  # with the equations (1) and (2)
     assert sequence(epub) == expected
     assert sequence(pdf) == expected
+
+
+_KEYS = ["fig:a", "fig:b", "Fig:a", "tbl:t", "eq:e", "sec:s", "Sec:s", "fig:none", "doe2020"]
+_MODES = ["AuthorInText", "NormalCitation", "SuppressAuthor"]
+
+
+def _cite(keys: list[tuple[str, str]]) -> dict[str, object]:
+    citations = [
+        {
+            "citationId": key,
+            "citationPrefix": [],
+            "citationSuffix": [],
+            "citationMode": {"t": mode},
+            "citationNoteNum": 0,
+            "citationHash": 0,
+        }
+        for key, mode in keys
+    ]
+    return {"t": "Cite", "c": [citations, [{"t": "Str", "c": "[...]"}]]}
+
+
+@settings(max_examples=60, derandomize=True, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.tuples(st.sampled_from(_KEYS), st.sampled_from(_MODES)), min_size=1),
+        max_size=6,
+    )
+)
+def test_every_crossref_cite_is_replaced_and_real_ones_kept(groups: list[list[Any]]) -> None:
+    from presswork.crossref import is_crossref_key, resolve
+
+    labels: list[dict[str, object]] = [
+        {"t": "Header", "c": [1, ["sec:s", [], []], [{"t": "Str", "c": "Start"}]]},
+        {"t": "Figure", "c": [["fig:a", [], []], [None, []], []]},
+        {"t": "Figure", "c": [["fig:b", [], []], [None, [{"t": "Plain", "c": []}]], []]},
+        {"t": "Table", "c": [["tbl:t", [], []], [None, []], [], [], [], []]},
+        {
+            "t": "Para",
+            "c": [{"t": "Math", "c": [{"t": "DisplayMath"}, "x"]}, {"t": "Str", "c": "{#eq:e}."}],
+        },
+    ]
+    para = {"t": "Para", "c": [_cite(group) for group in groups]}
+    ast = {"meta": {}, "blocks": [*labels, {"t": "BlockQuote", "c": [para]}]}
+    result = resolve(ast, "en", {})
+    cites = [c for node in _walk(ast) if node.get("t") == "Cite" for c in node["c"][0]]
+    assert not [c for c in cites if is_crossref_key(c["citationId"])]
+    expected = sum(1 for group in groups for key, _ in group if key == "doe2020")
+    assert len(cites) == expected
+    assert set(result.undefined) <= {"fig:none"}
+    assert ("fig:none" in result.undefined) == any(k == "fig:none" for g in groups for k, _ in g)
+    assert [block["t"] for block in ast["blocks"][:5]] == [
+        "Header",
+        "Figure",
+        "Figure",
+        "Table",
+        "Para",
+    ]
+    assert ast["blocks"][4]["c"][0]["c"][0] == ["eq:e", ["equation"], []]
+    assert ast["blocks"][4]["c"][1] == {"t": "Str", "c": "."}
+
+
+def _walk(node: Any) -> list[dict[str, Any]]:
+    from presswork.ast import walk
+
+    return list(walk(node))
