@@ -226,6 +226,9 @@ def test_terms_for_every_language_and_fallback() -> None:
     assert default_terms("ja").figure_title == "図"
     assert default_terms("zh-CN").prefixes["tbl"] == ("表", "表")
     assert default_terms("pt-BR").table_title == "Tabela"
+    assert default_terms("zh-TW").figure_title == "圖"
+    assert default_terms("zh-Hant").figure_title == "圖"
+    assert default_terms("zh-Hans-CN").figure_title == "图"
     assert default_terms("xx").figure_title == "Figure"
     for lang in ("en", "de", "fr", "es", "it", "pt", "nl", "ru", "zh", "ja"):
         terms = default_terms(lang)

@@ -111,6 +111,12 @@ _TERMS: dict[str, tuple[str, str, str, dict[str, tuple[str, str]]]] = {
         "：",
         {"fig": ("图", "图"), "tbl": ("表", "表"), "eq": ("式", "式"), "sec": ("节", "节")},
     ),
+    "zh-Hant": (  # Traditional script: Taiwan, Hong Kong, Macau
+        "圖",
+        "表",
+        "：",
+        {"fig": ("圖", "圖"), "tbl": ("表", "表"), "eq": ("式", "式"), "sec": ("節", "節")},
+    ),
     "ja": (
         "図",
         "表",
@@ -137,7 +143,10 @@ class Terms:
 
 def default_terms(lang: str) -> Terms:
     """The built-in words for a BCP 47 tag ("de-AT" -> German); English where none."""
-    base = lang.replace("_", "-").split("-", 1)[0].lower()
+    parts = lang.replace("_", "-").lower().split("-")
+    base = parts[0]
+    if base == "zh" and {"hant", "tw", "hk", "mo"} & set(parts[1:]):
+        base = "zh-Hant"
     figure, table, delim, prefixes = _TERMS.get(base, _TERMS["en"])
     return Terms(figure, table, delim, dict(prefixes))
 
