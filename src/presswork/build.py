@@ -20,7 +20,17 @@ from importlib import metadata as importlib_metadata
 from pathlib import Path
 from typing import Any
 
-from presswork import __version__, assets, formats, identifiers, pandoc, sanitize, styles, workers
+from presswork import (
+    __version__,
+    assets,
+    crossref,
+    formats,
+    identifiers,
+    pandoc,
+    sanitize,
+    styles,
+    workers,
+)
 from presswork import project as project_mod
 from presswork.citations import check_citations, check_cited_limit
 from presswork.errors import BuildError, InputError, PressworkError
@@ -337,10 +347,14 @@ def _build(
                 f"{exc.message} reading the manuscript; pandoc stalls on some Markdown "
                 "(deeply nested brackets, unclosed fenced divs): `presswork lint` finds some"
             ) from None
+        # Before citeproc: `@fig:x` is a link with a number, never a citation.
+        crossref_problems = crossref.apply(proj, ast)
         # `@DOI:10.1/X` and aliases -> the frozen entry's id; a missing one is a warning.
         identifier_problems = identifiers.resolve_ast(proj, ast)
         check_cited_limit(proj, ast, list({t.style.name: t.style for t in todo}.values()))
-        problems = check_citations(proj, ast) + identifier_problems + footnote_problems
+        problems = (
+            check_citations(proj, ast) + identifier_problems + footnote_problems + crossref_problems
+        )
         # Every format renders from the sanitized AST: nothing outside the project, no script.
         ast, removed = sanitize.sanitize(ast, proj.root)
         metadata = [proj.metadata_file] if proj.metadata_file is not None else []

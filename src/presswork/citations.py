@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from presswork.ast import walk
+from presswork.crossref import is_crossref_key
 from presswork.errors import InputError, PressworkError
 from presswork.identifiers.syntax import prefix_of
 from presswork.project import Project
@@ -38,7 +39,7 @@ def check_citations(proj: Project, ast: dict[str, Any]) -> list[PressworkError]:
     problems = []
     seen: set[str] = set()
     for key in cited_keys(ast.get("blocks", [])):
-        if key in known or key in seen or prefix_of(key) is not None:
+        if key in known or key in seen or is_crossref_key(key) or prefix_of(key) is not None:
             continue  # identifiers not fetched have their own message (identifiers.keys)
         seen.add(key)
         file, line, column = _locate(proj, key)

@@ -20,7 +20,7 @@ from presswork.project import load
 
 CORPUS = Path(__file__).parent / "corpus"
 CASES = sorted(p.name for p in CORPUS.iterdir() if (p / "manuscript").is_dir())
-CATEGORIES = ("footnote", "date", "doi", "citation", "suppression", "safety")
+CATEGORIES = ("footnote", "date", "doi", "citation", "suppression", "safety", "crossref")
 
 Key = tuple[str, str, str, int, int]
 

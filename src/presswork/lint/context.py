@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from functools import cached_property
 from typing import Any, TypeVar
 
+from presswork.crossref import is_crossref_key
 from presswork.lint.calendar import DateValue, parse_date_text
 from presswork.lint.config import LintConfig
 from presswork.lint.model import Citation
@@ -65,10 +66,11 @@ class Context:
         return MetadataFile(meta.path, meta.text) if meta is not None else None
 
     def citations(self) -> Iterator[tuple[Document, Citation]]:
-        """Every citation of the manuscript, in reading order."""
+        """Every citation of the manuscript, in reading order (`@fig:x` and kin are none)."""
         for doc in self.documents:
             for cite in doc.citations:
-                yield doc, cite
+                if not is_crossref_key(cite.key):
+                    yield doc, cite
 
     @cached_property
     def nocite(self) -> set[str]:

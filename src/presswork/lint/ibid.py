@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from presswork.crossref import is_crossref_key
 from presswork.lint.context import Context
 from presswork.lint.finding import Finding, Severity
 from presswork.lint.model import Citation, NoteDef
@@ -58,7 +59,7 @@ def _events(ctx: Context) -> list[_Event]:
                 events.append((order, inline.start, event))
         groups: dict[int, _Event] = {}
         for cite in doc.citations:
-            if cite.container is None:
+            if cite.container is None and not is_crossref_key(cite.key):
                 if cite.group not in groups:
                     groups[cite.group] = _Event(False)
                     events.append((order, cite.start, groups[cite.group]))

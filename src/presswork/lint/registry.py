@@ -19,6 +19,7 @@ RULE_MODULES = (
     "ibid",
     "citations",
     "identifiers",
+    "crossref",
     "dates",
     "prosedates",
     "events",
