@@ -20,6 +20,7 @@ from typing import Any
 
 from presswork.assets import ASSETS, asset_text
 from presswork.errors import BuildError, EnvironmentProblem, InputError
+from presswork.fonts import font_dirs, font_face_css
 from presswork.formats import Format, register
 from presswork.formats.document import StyleDocument
 from presswork.formats.html import page_with_css
@@ -44,7 +45,8 @@ __all__ = ["DEFAULT_VARIANT", "notes_at_calls", "pdf_options", "print_html", "re
 
 def _fonts_css() -> str:
     # Absolute file URLs: the inline stylesheet's base is the project, not the assets folder.
-    return asset_text("fonts.css").replace('url("fonts/', f'url("{(ASSETS / "fonts").as_uri()}/')
+    shipped = asset_text("fonts.css").replace('url("fonts/', f'url("{(ASSETS / "fonts").as_uri()}/')
+    return font_face_css() + shipped  # the optional fonts' rules (presswork.fonts) first
 
 
 def print_html(doc: StyleDocument) -> str:
@@ -166,7 +168,7 @@ def pdf_options(doc: StyleDocument, html: str) -> dict[str, Any]:
 def render(doc: StyleDocument) -> bytes:
     html = print_html(doc)
     root = str(doc.root.resolve())
-    args = (html, root, [root, str(ASSETS)], pdf_options(doc, html))
+    args = (html, root, [root, str(ASSETS), *font_dirs()], pdf_options(doc, html))
     if doc.pool is None:
         return render_pdf(*args)
     return doc.pool.submit(render_pdf, *args).result()

@@ -1,0 +1,204 @@
+"""The fonts the PDF may use, and which characters they cover.
+
+WeasyPrint sees only presswork's fonts (assets/fonts, registered under "Presswork" names by
+fonts.css), so the PDF is the same on every machine. Scripts the shipped fonts lack come from
+optional font packages on PyPI, each pinned by the sha256 of its font file: a file with other
+bytes is not used (another version would change the PDF). Today that is Chinese, Japanese and
+Korean, from Noto Sans CJK JP (16 MB, SIL OFL), installed by the `cjk` extra:
+`pip install "presswork[cjk]"`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import struct
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from presswork.assets import ASSETS
+
+
+@dataclass(frozen=True)
+class OptionalFont:
+    family: str  # the name fonts.css's font lists already name, after the shipped fonts
+    module: str  # the package that carries the file
+    file: str
+    sha256: str
+    extra: str  # presswork's extra that installs it
+    scripts: str  # for messages
+
+
+OPTIONAL_FONTS = (
+    OptionalFont(
+        family="Presswork Noto Sans CJK",
+        module="noto_cjk_sans_jp_regular",
+        file="NotoSansCJKjp-Regular.otf",
+        sha256="68a3fc98800b2a27b371f2fb79991daf3633bd89309d4ffaa6946fd587f375b5",
+        extra="cjk",
+        scripts="Chinese, Japanese and Korean",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class FontState:
+    """The optional fonts that are installed with the pinned bytes, and the problems found."""
+
+    found: tuple[tuple[OptionalFont, Path], ...]
+    problems: tuple[str, ...]
+
+
+def _package_dir(module: str) -> Path | None:
+    try:
+        spec = importlib.util.find_spec(module)
+    except (ImportError, ValueError):
+        return None
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def optional_fonts() -> FontState:
+    found = []
+    problems = []
+    for font in OPTIONAL_FONTS:
+        folder = _package_dir(font.module)
+        path = folder / font.file if folder is not None else None
+        if path is None or not path.is_file():
+            continue
+        if _sha256(path) != font.sha256:
+            problems.append(
+                f"{path} is not the font presswork pins (sha256 {font.sha256[:12]}...), so it "
+                f'is not used; reinstall it with pip install "presswork[{font.extra}]"'
+            )
+            continue
+        found.append((font, path))
+    return FontState(tuple(found), tuple(problems))
+
+
+def font_face_css() -> str:
+    """@font-face rules for the installed optional fonts (absolute file URLs)."""
+    return "".join(
+        f'@font-face {{ font-family: "{font.family}"; font-style: normal; font-weight: 400; '
+        f'src: url("{path.as_uri()}"); }}\n'
+        for font, path in optional_fonts().found
+    )
+
+
+def font_dirs() -> list[str]:
+    """The folders of the optional fonts in use: the PDF's URL fetcher may read them."""
+    return [str(path.parent) for _, path in optional_fonts().found]
+
+
+def fingerprint() -> str:
+    """Which optional fonts a PDF may use (their pinned hashes): part of every PDF's key."""
+    return ",".join(font.sha256 for font, _ in optional_fonts().found)
+
+
+def shipped_font_files() -> list[Path]:
+    return sorted((ASSETS / "fonts").glob("*.[ot]tf"))
+
+
+def _cmap_ranges(data: bytes) -> list[tuple[int, int]] | None:
+    """(first, last) code point ranges of a font's format 12 Unicode cmap, read directly: far
+    faster than fontTools on a CJK font's 40,000 characters. None if it has no such table."""
+    (count,) = struct.unpack_from(">H", data, 2)
+    for index in range(count):
+        platform, encoding, offset = struct.unpack_from(">HHI", data, 4 + 8 * index)
+        if (platform, encoding) not in ((3, 10), (0, 4), (0, 6)):
+            continue
+        (fmt,) = struct.unpack_from(">H", data, offset)
+        if fmt != 12:
+            continue
+        (groups,) = struct.unpack_from(">I", data, offset + 12)
+        ranges = []
+        for group in range(groups):
+            first, last, glyph = struct.unpack_from(">III", data, offset + 16 + 12 * group)
+            if glyph == 0:
+                first += 1  # glyph 0 is .notdef: that code point has no glyph
+            if first <= last:
+                ranges.append((first, last))
+        return ranges
+    return None
+
+
+@lru_cache(maxsize=32)
+def _font_coverage(path: Path, size: int, mtime: float) -> frozenset[int]:
+    from fontTools.ttLib import TTFont
+
+    with TTFont(path, lazy=True) as font:
+        ranges = _cmap_ranges(font.reader["cmap"]) if "cmap" in font.reader else None
+        if ranges is not None:
+            return frozenset(cp for first, last in ranges for cp in range(first, last + 1))
+        return frozenset(font.getBestCmap() or {})
+
+
+def _coverage_of(path: Path) -> frozenset[int]:
+    stat = path.stat()
+    return _font_coverage(path, stat.st_size, stat.st_mtime)
+
+
+@lru_cache(maxsize=1)
+def coverage() -> frozenset[int]:
+    """Every code point some font of the PDF (shipped or optional and installed) has a glyph for."""
+    covered: set[int] = set()
+    for path in [*shipped_font_files(), *(path for _, path in optional_fonts().found)]:
+        covered |= _coverage_of(path)
+    return frozenset(covered)
+
+
+def renders_without_glyph(char: str) -> bool:
+    """Characters that need no glyph of their own: controls, format characters (joiners, bidi
+    marks, soft hyphen) and variation selectors."""
+    category = unicodedata.category(char)
+    code = ord(char)
+    return (
+        category in ("Cc", "Cf", "Zl", "Zp")
+        or 0xFE00 <= code <= 0xFE0F
+        or 0xE0100 <= code <= 0xE01EF
+    )
+
+
+def missing(chars: set[str]) -> set[str]:
+    """The characters of `chars` that no font of the PDF covers."""
+    covered = coverage()
+    return {char for char in chars if ord(char) not in covered and not renders_without_glyph(char)}
+
+
+_CJK_BLOCKS = (
+    (0x1100, 0x11FF),  # Hangul Jamo
+    (0x2E80, 0x2FDF),  # CJK radicals
+    (0x3000, 0x9FFF),  # CJK symbols, kana, Hangul compatibility, ideographs
+    (0xAC00, 0xD7AF),  # Hangul syllables
+    (0xF900, 0xFAFF),  # CJK compatibility ideographs
+    (0xFF00, 0xFFEF),  # half- and full-width forms
+    (0x20000, 0x3134F),  # CJK extensions B-G
+)
+
+
+def hint(char: str) -> str:
+    """What would give the character a glyph, for the warning."""
+    code = ord(char)
+    if any(first <= code <= last for first, last in _CJK_BLOCKS):
+        font = OPTIONAL_FONTS[0]
+        if not any(found is font for found, _ in optional_fonts().found):
+            return f'install the {font.scripts} font: pip install "presswork[{font.extra}]"'
+    return "no font presswork ships has it; the PDF shows an empty box"
+
+
+def describe(char: str) -> str:
+    """U+65E5 CJK UNIFIED IDEOGRAPH-65E5 ("日")."""
+    name = unicodedata.name(char, "")
+    return f'U+{ord(char):04X} {name} ("{char}")' if name else f"U+{ord(char):04X}"
