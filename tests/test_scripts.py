@@ -159,3 +159,74 @@ def test_coverage_comes_from_the_shipped_fonts_cmaps() -> None:
     assert ord("日") in covered  # Noto Sans CJK, from the test extra
     assert ord("ཀ") not in covered
     assert fonts.missing({"\u200d", "\ufe0f", "\u00ad"}) == set()  # need no glyph
+
+
+HEBREW_META = """\
+title: מחקר קצר
+date: 2026-12-03
+lang: he
+keywords: [היסטוריה, ירושלים]
+"""
+
+HEBREW_TEXT = """\
+# מבוא
+
+זהו משפט בעברית [@doe2020]. ציטוט באנגלית: [The quick brown fox]{lang=en}.
+
+::: {lang=ar}
+هذه فقرة باللغة العربية.
+:::
+"""
+
+
+@pytest.fixture(scope="module")
+def hebrew(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
+    from presswork.build import build
+
+    root = make_project(tmp_path_factory.mktemp("he") / "paper", HEBREW_META, HEBREW_TEXT)
+    report = build(root, ["html", "epub", "pdf"], ["apa"], jobs=1)
+    return root / "build" / "apa", report.warnings
+
+
+def test_a_hebrew_page_is_right_to_left_in_html_and_epub(hebrew: tuple[Path, list[str]]) -> None:
+    from helpers import epub_files
+
+    out, warnings = hebrew
+    assert not [w for w in warnings if "glyph" in w], warnings
+    page = (out / "paper.html").read_text("utf-8")
+    assert '<html lang="he" xml:lang="he" dir="rtl">' in page
+    # an English quotation inside runs left to right; Arabic, like the page, needs nothing
+    assert '<span lang="en" dir="ltr">The quick brown fox</span>' in page
+    assert '<div lang="ar">' in page
+    assert "[dir=rtl] :is(h1, h2" in page  # the mirrored sides of rtl.css
+    assert '<span class="keywords-label">מילות מפתח:</span>' in page
+    assert "3 בדצמבר 2026" in page
+    files = epub_files(out / "paper.epub")
+    chapter = next(v.decode("utf-8") for k, v in files.items() if k.endswith("ch001.xhtml"))
+    assert 'lang="he" xml:lang="he" dir="rtl">' in chapter
+    assert '<span lang="en" dir="ltr">' in chapter
+
+
+def test_a_hebrew_pdf_has_its_text_and_glyphs(hebrew: tuple[Path, list[str]]) -> None:
+    out, _ = hebrew
+    text = pdf_text(out / "paper.pdf")
+    for expected in ("מחקר קצר", "מבוא", "זהו משפט בעברית", "هذه فقرة باللغة العربية", "מקורות"):
+        assert expected in text, expected
+    assert any("DejaVu-Sans" in name for name in pdf_fonts(out / "paper.pdf"))
+
+
+def test_a_hebrew_span_in_an_english_paper_gets_dir(tmp_path: Path) -> None:
+    from presswork.build import build
+
+    text = "# A\n\nThe word [שלום]{lang=he} means peace [@doe2020].\n"
+    root = make_project(tmp_path / "p", "title: T\nlang: en-GB\n", text)
+    build(root, ["html"], ["apa"], jobs=1)
+    page = (root / "build" / "apa" / "paper.html").read_text("utf-8")
+    assert '<span lang="he" dir="rtl">שלום</span>' in page
+    assert '<html lang="en-GB" xml:lang="en-GB">' in page
+
+
+def test_a_left_to_right_page_has_no_rtl_css(japanese: tuple[Path, list[str]]) -> None:
+    page = (japanese[0] / "paper.html").read_text("utf-8")
+    assert "dir=" not in page.split("<body>", 1)[0].split("<style>", 1)[0]
+    assert "[dir=rtl]" not in page

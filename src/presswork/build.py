@@ -25,6 +25,7 @@ from presswork import project as project_mod
 from presswork.citations import check_citations, check_cited_limit
 from presswork.errors import BuildError, InputError, PressworkError
 from presswork.formats.document import StyleDocument
+from presswork.i18n import mark_directions
 from presswork.project import Project
 from presswork.reproducible import source_date_epoch
 from presswork.settings import effective_cite_styles, output_fingerprint
@@ -347,6 +348,7 @@ def _build(
         problems = check_citations(proj, ast) + footnote_problems
         # Every format renders from the sanitized AST: nothing outside the project, no script.
         ast, removed = sanitize.sanitize(ast, proj.root)
+        ast = mark_directions(ast, proj.lang)  # dir="rtl" on Arabic or Hebrew spans and divs
         metadata = [proj.metadata_file] if proj.metadata_file is not None else []
         problems += sanitize.as_errors(removed, proj.chapters, metadata)
         for problem in problems:

@@ -20,6 +20,7 @@ import re
 import xml.etree.ElementTree as ET
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 ENGLISH = {
     "abstract": "Abstract",
@@ -45,7 +46,7 @@ _PANDOC_KEYS = {
 }
 
 # Phrases no data set carries (CLDR, CSL locales and pandoc have no "Keywords"), for the
-# languages presswork promises; others fall back to English.
+# languages presswork promises and the right-to-left Hebrew and Arabic; others: English.
 _PHRASES: dict[str, dict[str, str]] = {
     "keywords": {
         "de": "Schlüsselwörter",
@@ -57,6 +58,8 @@ _PHRASES: dict[str, dict[str, str]] = {
         "ru": "Ключевые слова",
         "zh": "关键词",
         "ja": "キーワード",
+        "he": "מילות מפתח",
+        "ar": "الكلمات المفتاحية",
     },
     "cite-this-article": {
         "de": "Diesen Artikel zitieren",
@@ -68,6 +71,8 @@ _PHRASES: dict[str, dict[str, str]] = {
         "ru": "Как цитировать эту статью",
         "zh": "引用本文",
         "ja": "この論文の引用",
+        "he": "ציטוט המאמר",
+        "ar": "الاستشهاد بهذا المقال",
     },
     "download-reference": {
         "de": "Literaturangabe herunterladen",
@@ -79,6 +84,8 @@ _PHRASES: dict[str, dict[str, str]] = {
         "ru": "Скачать ссылку",
         "zh": "下载引用",
         "ja": "文献情報のダウンロード",
+        "he": "הורדת ההפניה",
+        "ar": "تنزيل المرجع",
     },
     "citation-style": {
         "de": "Zitierstil",
@@ -90,6 +97,8 @@ _PHRASES: dict[str, dict[str, str]] = {
         "ru": "Стиль цитирования",
         "zh": "引文格式",
         "ja": "引用スタイル",
+        "he": "סגנון ציטוט",
+        "ar": "نمط الاستشهاد",
     },
     "works-cited": {
         "de": "Zitierte Werke",
@@ -101,6 +110,8 @@ _PHRASES: dict[str, dict[str, str]] = {
         "ru": "Цитируемые работы",
         "zh": "引用文献",
         "ja": "引用文献",
+        "he": "עבודות מצוטטות",
+        "ar": "الأعمال المستشهد بها",
     },
 }
 
@@ -259,3 +270,30 @@ def is_rtl(lang: str) -> bool:
         return False
     locale = _babel_locale(lang)
     return locale is not None and getattr(locale, "character_order", "") == "right-to-left"
+
+
+def direction(lang: str) -> str:
+    return "rtl" if is_rtl(lang) else "ltr"
+
+
+def mark_directions(ast: dict[str, Any], lang: str) -> dict[str, Any]:
+    """`dir` on each Span and Div whose `lang` is written the other way than the document's
+    (changed in place and returned): `[שלום]{lang=he}` in an English paper lays out right to
+    left in every format, and an English quotation in an Arabic paper left to right."""
+    from presswork.ast import walk
+
+    document = direction(lang)
+    for element in walk(ast):
+        if element.get("t") not in ("Span", "Div"):
+            continue
+        content = element.get("c")
+        if not (isinstance(content, list) and content and isinstance(content[0], list)):
+            continue
+        pairs = content[0][2] if len(content[0]) == 3 else None
+        if not isinstance(pairs, list):
+            continue
+        keys = {pair[0]: pair[1] for pair in pairs if isinstance(pair, list) and len(pair) == 2}
+        span_lang = keys.get("lang")
+        if isinstance(span_lang, str) and "dir" not in keys and direction(span_lang) != document:
+            pairs.append(["dir", direction(span_lang)])
+    return ast

@@ -54,13 +54,17 @@ def human_date(text: str, lang: str) -> str:
 def template_variables(meta: dict[str, Any], lang: str) -> dict[str, str]:
     """Values our templates need in plain form: date in words, abstract as text, page range,
     and our labels in the document's language."""
-    from presswork.i18n import term
+    from presswork.i18n import is_rtl, term
 
     found: dict[str, str] = {}
     date = " ".join(plain_text(meta.get("date", {})).split())
     if _ISO_DATE.match(date):
         found["presswork-date-iso"] = date
         found["presswork-date"] = human_date(date, lang)
+    # the page's direction: metadata `dir`, else right to left for Arabic, Hebrew, ...
+    written = plain_text(meta.get("dir", {})).strip().lower()
+    if written in ("rtl", "ltr", "auto") or is_rtl(lang):
+        found["presswork-dir"] = written if written in ("rtl", "ltr", "auto") else "rtl"
     found["presswork-keywords-label"] = term("keywords", lang)
     found["presswork-citation-style-label"] = term("citation-style", lang)
     description = " ".join(plain_text(meta.get("abstract", {})).split())

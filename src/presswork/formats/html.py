@@ -14,6 +14,7 @@ from presswork.i18n import term
 
 HEAD_MARK = "<!--presswork:head-->"
 END_OF_MAIN_MARK = "<!--presswork:end-of-main-->"
+RTL_MARK = 'dir="rtl"'
 # pandoc's endnotes section has a rule but no heading; a heading names the landmark.
 _NOTES_OPEN = (
     '<section id="footnotes" class="footnotes footnotes-end-of-document" role="doc-endnotes">'
@@ -23,6 +24,8 @@ _NOTES_HEADING = '<h2 id="footnotes-title" class="footnotes-title">{}</h2>'
 
 def page_with_css(page_html: str, *stylesheets: str, head: str = "", css: str = "") -> str:
     """Put stylesheets, then extra CSS text (and any head markup) where the template says."""
+    if RTL_MARK in page_html:  # only pages with right-to-left text: others keep their bytes
+        stylesheets = (*stylesheets, "rtl.css")
     text = "\n".join([*(asset_text(name) for name in stylesheets), css]).rstrip()
     return page_html.replace(HEAD_MARK, f"{head}<style>\n{text}\n</style>", 1)
 
