@@ -5,13 +5,15 @@ fonts.css), so the PDF is the same on every machine. Scripts the shipped fonts l
 optional font packages on PyPI, each pinned by the sha256 of its font file: a file with other
 bytes is not used (another version would change the PDF). Today that is Chinese, Japanese and
 Korean, from Noto Sans CJK JP (16 MB, SIL OFL), installed by the `cjk` extra:
-`pip install "presswork[cjk]"`.
+`pip install "presswork[cjk]"`. An optional font joins a PDF only when its text has
+characters the shipped fonts lack, after them in every font list.
 """
 
 from __future__ import annotations
 
 import hashlib
 import importlib.util
+import re
 import struct
 import unicodedata
 from dataclasses import dataclass
@@ -88,13 +90,28 @@ def optional_fonts() -> FontState:
     return FontState(tuple(found), tuple(problems))
 
 
-def font_face_css() -> str:
-    """@font-face rules for the installed optional fonts (absolute file URLs)."""
-    return "".join(
+def font_face_css(text: str, shipped_css: str) -> str:
+    """CSS for the optional fonts that `text` needs (characters the shipped fonts lack): their
+    @font-face rules, and the font variables of `shipped_css` with them added at the end.
+    Empty for a text the shipped fonts cover, which so keeps its bytes and its speed (a CJK
+    font costs WeasyPrint time to load, even unused)."""
+    lacking = {ord(char) for char in set(text)} - shipped_coverage()
+    needed = [
+        (font, path)
+        for font, path in optional_fonts().found
+        if not lacking.isdisjoint(_coverage_of(path))
+    ]
+    if not needed:
+        return ""
+    faces = "".join(
         f'@font-face {{ font-family: "{font.family}"; font-style: normal; font-weight: 400; '
         f'src: url("{path.as_uri()}"); }}\n'
-        for font, path in optional_fonts().found
+        for font, path in needed
     )
+    families = "".join(f', "{font.family}"' for font, _ in needed)
+    variables = re.findall(r"^\s*(--[a-z]+):\s*([^;]+);", shipped_css, re.M)
+    overrides = "".join(f"  {name}: {value}{families};\n" for name, value in variables)
+    return f"{faces}:root {{\n{overrides}}}\n"
 
 
 def font_dirs() -> list[str]:
@@ -151,10 +168,18 @@ def _coverage_of(path: Path) -> frozenset[int]:
 
 
 @lru_cache(maxsize=1)
+def shipped_coverage() -> frozenset[int]:
+    covered: set[int] = set()
+    for path in shipped_font_files():
+        covered |= _coverage_of(path)
+    return frozenset(covered)
+
+
+@lru_cache(maxsize=1)
 def coverage() -> frozenset[int]:
     """Every code point some font of the PDF (shipped or optional and installed) has a glyph for."""
-    covered: set[int] = set()
-    for path in [*shipped_font_files(), *(path for _, path in optional_fonts().found)]:
+    covered = set(shipped_coverage())
+    for _, path in optional_fonts().found:
         covered |= _coverage_of(path)
     return frozenset(covered)
 

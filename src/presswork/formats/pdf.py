@@ -43,10 +43,11 @@ _environment_lock = threading.Lock()
 __all__ = ["DEFAULT_VARIANT", "notes_at_calls", "pdf_options", "print_html", "render", "render_pdf"]
 
 
-def _fonts_css() -> str:
+def _fonts_css(text: str) -> str:
     # Absolute file URLs: the inline stylesheet's base is the project, not the assets folder.
     shipped = asset_text("fonts.css").replace('url("fonts/', f'url("{(ASSETS / "fonts").as_uri()}/')
-    return font_face_css() + shipped  # the optional fonts' rules (presswork.fonts) first
+    # then any optional font (CJK) the text needs, after the shipped ones (presswork.fonts)
+    return shipped + font_face_css(text, shipped)
 
 
 def print_html(doc: StyleDocument) -> str:
@@ -59,7 +60,8 @@ def print_html(doc: StyleDocument) -> str:
         f'<meta name="dcterms.modified" content="{stamp}">'
     )
     # fonts.css comes last: it redefines the font variables of base.css.
-    page = page_with_css(doc.page_html, "base.css", "print.css", head=head, css=_fonts_css())
+    fonts = _fonts_css(doc.page_html)
+    page = page_with_css(doc.page_html, "base.css", "print.css", head=head, css=fonts)
     return notes_at_calls(page)
 
 
