@@ -120,8 +120,16 @@ def font_dirs() -> list[str]:
 
 
 def fingerprint() -> str:
-    """Which optional fonts a PDF may use (their pinned hashes): part of every PDF's key."""
-    return ",".join(font.sha256 for font, _ in optional_fonts().found)
+    """Which optional font files are installed (pinned hash, size, time): part of every PDF's
+    key. From the files' status, not their bytes: no-change builds need not read 16 MB."""
+    found = []
+    for font in OPTIONAL_FONTS:
+        folder = _package_dir(font.module)
+        path = folder / font.file if folder is not None else None
+        if path is not None and path.is_file():
+            stat = path.stat()
+            found.append(f"{font.sha256}:{stat.st_size}:{stat.st_mtime_ns}")
+    return ",".join(found)
 
 
 def shipped_font_files() -> list[Path]:
@@ -198,8 +206,12 @@ def renders_without_glyph(char: str) -> bool:
 
 def missing(chars: set[str]) -> set[str]:
     """The characters of `chars` that no font of the PDF covers."""
+    shipped = shipped_coverage()
+    lacking = {c for c in chars if ord(c) not in shipped and not renders_without_glyph(c)}
+    if not lacking:  # the common case: no need to read (and verify) the optional fonts
+        return lacking
     covered = coverage()
-    return {char for char in chars if ord(char) not in covered and not renders_without_glyph(char)}
+    return {char for char in lacking if ord(char) not in covered}
 
 
 _CJK_BLOCKS = (
