@@ -205,6 +205,9 @@ def test_a_hebrew_page_is_right_to_left_in_html_and_epub(hebrew: tuple[Path, lis
     chapter = next(v.decode("utf-8") for k, v in files.items() if k.endswith("ch001.xhtml"))
     assert 'lang="he" xml:lang="he" dir="rtl">' in chapter
     assert '<span lang="en" dir="ltr">' in chapter
+    assert (
+        '<spine toc="ncx" page-progression-direction="rtl">' in files["EPUB/content.opf"].decode()
+    )
 
 
 def test_a_hebrew_pdf_has_its_text_and_glyphs(hebrew: tuple[Path, list[str]]) -> None:
@@ -230,3 +233,13 @@ def test_a_left_to_right_page_has_no_rtl_css(japanese: tuple[Path, list[str]]) -
     page = (japanese[0] / "paper.html").read_text("utf-8")
     assert "dir=" not in page.split("<body>", 1)[0].split("<style>", 1)[0]
     assert "[dir=rtl]" not in page
+
+
+def test_the_direct_cmap_reading_agrees_with_fonttools() -> None:
+    from fontTools.ttLib import TTFont
+
+    paths = [*fonts.shipped_font_files(), *(path for _, path in fonts.optional_fonts().found)]
+    assert len(paths) >= 9  # eight shipped, and the CJK font of the test extra
+    for path in paths:
+        with TTFont(path, lazy=True) as font:
+            assert fonts._coverage_of(path) == set(font.getBestCmap()), path.name

@@ -75,9 +75,9 @@ class MissingGlyph(Rule):
     severity = Severity.WARNING
 
     def check(self, ctx: Context) -> Iterator[Finding]:
-        problems = fonts.optional_fonts().problems
         for path, line, column, char, count in missing_glyphs(project_files(ctx)):
             fix = fonts.hint(char) if char else "see the characters named before"
+            problems = fonts.optional_fonts().problems  # read only once a character lacks
             if problems:
                 fix = f"{fix}; {problems[0]}"
             yield self.finding(path, line, column, message(char, count), fix)
