@@ -215,7 +215,32 @@ def test_a_hebrew_pdf_has_its_text_and_glyphs(hebrew: tuple[Path, list[str]]) ->
     text = pdf_text(out / "paper.pdf")
     for expected in ("מחקר קצר", "מבוא", "זהו משפט בעברית", "هذه فقرة باللغة العربية", "מקורות"):
         assert expected in text, expected
-    assert any("DejaVu-Sans" in name for name in pdf_fonts(out / "paper.pdf"))
+    embedded = pdf_fonts(out / "paper.pdf")
+    # Hebrew from Noto Sans Hebrew; Arabic from DejaVu Sans, whose glyphs extract (above)
+    for family in ("Noto-Sans-Hebrew", "DejaVu-Sans"):
+        assert [on for name, on in embedded.items() if family in name] == [True], embedded
+
+
+def test_script_fonts_join_only_pages_that_need_them() -> None:
+    from presswork.assets import asset_text
+
+    css = asset_text("fonts.css")
+    # Latin, arrows and dashes (DejaVu Sans has the arrows): nothing added, bytes unchanged
+    assert fonts.font_face_css("Dubček → 1968 – “quoted” −1", css) == ""
+    hebrew = fonts.font_face_css("שלום", css)
+    assert '"Presswork Noto Sans Hebrew"' in hebrew and "Arabic" not in hebrew
+    assert "CJK" not in hebrew
+    assert (
+        '--serif: "Presswork Noto Serif", "Presswork Noto Sans Hebrew", "Presswork DejaVu Sans";'
+        in hebrew
+    )
+    # basic Arabic is DejaVu Sans's; Noto Sans Arabic only for what DejaVu lacks, after it
+    assert fonts.font_face_css("مرحبا", css) == ""
+    both = fonts.font_face_css("日本 и مرحبا \u0750", css)
+    assert (
+        '--sans: "Presswork Noto Sans", "Presswork DejaVu Sans", "Presswork Noto Sans Arabic", '
+        '"Presswork Noto Sans CJK";' in both
+    )
 
 
 def test_a_hebrew_span_in_an_english_paper_gets_dir(tmp_path: Path) -> None:
@@ -239,7 +264,7 @@ def test_the_direct_cmap_reading_agrees_with_fonttools() -> None:
     from fontTools.ttLib import TTFont
 
     paths = [*fonts.shipped_font_files(), *(path for _, path in fonts.optional_fonts().found)]
-    assert len(paths) >= 9  # eight shipped, and the CJK font of the test extra
+    assert len(paths) >= 11  # ten shipped, and the CJK font of the test extra
     for path in paths:
         with TTFont(path, lazy=True) as font:
             assert fonts._coverage_of(path) == set(font.getBestCmap()), path.name

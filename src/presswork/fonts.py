@@ -45,6 +45,26 @@ OPTIONAL_FONTS = (
 )
 
 
+# Shipped fonts of other scripts (assets/fonts/scripts), which a PDF gets only when its text
+# has characters of their blocks. Noto Sans Hebrew comes before DejaVu Sans, the general
+# fallback, which has only part of Hebrew. Noto Sans Arabic comes after it, for the Arabic
+# characters DejaVu lacks only: it draws letters as a skeleton plus separate dots, which a
+# PDF's text layer cannot map back to the letters (copied or searched text comes out wrong),
+# while DejaVu's whole-letter glyphs extract correctly.
+SCRIPT_FONTS = {
+    "NotoSansHebrew-Regular.ttf": (
+        "Presswork Noto Sans Hebrew",
+        "before",
+        ((0x0590, 0x05FF), (0xFB1D, 0xFB4F)),
+    ),
+    "NotoSansArabic-Regular.ttf": (
+        "Presswork Noto Sans Arabic",
+        "after",
+        ((0x0600, 0x06FF), (0x0750, 0x077F), (0x08A0, 0x08FF), (0xFB50, 0xFDFF), (0xFE70, 0xFEFF)),
+    ),
+}
+
+
 @dataclass(frozen=True)
 class FontState:
     """The optional fonts that are installed with the pinned bytes, and the problems found."""
@@ -91,31 +111,43 @@ def optional_fonts() -> FontState:
 
 
 def font_face_css(text: str, shipped_css: str) -> str:
-    """CSS for the optional fonts that `text` needs (characters the shipped fonts lack): their
-    @font-face rules, and the font variables of `shipped_css` with them added at the end.
-    Empty for a text the shipped fonts cover, which so keeps its bytes and its speed (a CJK
-    font costs WeasyPrint time to load, even unused)."""
-    lacking = {ord(char) for char in set(text)} - shipped_coverage()
-    needed = [
-        (font, path)
-        for font, path in optional_fonts().found
-        if not lacking.isdisjoint(_coverage_of(path))
-    ]
-    if not needed:
+    """CSS for the fonts of other scripts that `text` needs: their @font-face rules, and the
+    font variables of `shipped_css` with them added (a script font before DejaVu Sans, the
+    last family; an optional font such as CJK, for characters no shipped font has, after it).
+    Empty for any other text, which so keeps its bytes and its speed (a CJK font costs
+    WeasyPrint time to load, even unused)."""
+    codes = {ord(char) for char in set(text)}
+    if all(code < 0x0590 for code in codes):  # Latin, Greek, Cyrillic: nothing to add
+        return ""
+    folder = ASSETS / "fonts" / "scripts"
+    lacking = codes - _base_coverage()
+    before: list[tuple[str, Path]] = []
+    after: list[tuple[str, Path]] = []
+    for name, (family, place, blocks) in SCRIPT_FONTS.items():
+        wanted = codes if place == "before" else lacking
+        if any(first <= code <= last for code in wanted for first, last in blocks):
+            (before if place == "before" else after).append((family, folder / name))
+    lacking -= shipped_coverage()
+    if lacking:  # only then read (and verify) the optional fonts
+        found = optional_fonts().found
+        after += [(f.family, path) for f, path in found if lacking & _coverage_of(path)]
+    if not before and not after:
         return ""
     faces = "".join(
-        f'@font-face {{ font-family: "{font.family}"; font-style: normal; font-weight: 400; '
+        f'@font-face {{ font-family: "{family}"; font-style: normal; font-weight: 400; '
         f'src: url("{path.as_uri()}"); }}\n'
-        for font, path in needed
+        for family, path in [*before, *after]
     )
-    families = "".join(f', "{font.family}"' for font, _ in needed)
-    variables = re.findall(r"^\s*(--[a-z]+):\s*([^;]+);", shipped_css, re.M)
-    overrides = "".join(f"  {name}: {value}{families};\n" for name, value in variables)
+    overrides = ""
+    for name, value in re.findall(r"^\s*(--[a-z]+):\s*([^;]+);", shipped_css, re.M):
+        *main, last = value.split(", ")
+        families = [*main, *(f'"{f}"' for f, _ in before), last, *(f'"{f}"' for f, _ in after)]
+        overrides += f"  {name}: {', '.join(families)};\n"
     return f"{faces}:root {{\n{overrides}}}\n"
 
 
 def font_dirs() -> list[str]:
-    """The folders of the optional fonts in use: the PDF's URL fetcher may read them."""
+    """The folders of the optional fonts installed: the PDF's URL fetcher may read them."""
     return [str(path.parent) for _, path in optional_fonts().found]
 
 
@@ -133,7 +165,7 @@ def fingerprint() -> str:
 
 
 def shipped_font_files() -> list[Path]:
-    return sorted((ASSETS / "fonts").glob("*.[ot]tf"))
+    return sorted((ASSETS / "fonts").rglob("*.[ot]tf"))
 
 
 def _format12(data: bytes, offset: int) -> set[int]:
@@ -221,6 +253,15 @@ def _font_coverage(path: Path, size: int, mtime: float) -> frozenset[int]:
 def _coverage_of(path: Path) -> frozenset[int]:
     stat = path.stat()
     return _font_coverage(path, stat.st_size, stat.st_mtime)
+
+
+@lru_cache(maxsize=1)
+def _base_coverage() -> frozenset[int]:
+    """The fonts every PDF has (not those of assets/fonts/scripts)."""
+    covered: set[int] = set()
+    for path in sorted((ASSETS / "fonts").glob("*.[ot]tf")):
+        covered |= _coverage_of(path)
+    return frozenset(covered)
 
 
 @lru_cache(maxsize=1)
