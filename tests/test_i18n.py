@@ -119,6 +119,9 @@ def test_terms_come_from_data_and_fall_back_to_english() -> None:
     assert i18n.term("bibliography", "ja") == "文献目録"
     assert i18n.term("notes", "de-AT") == "Anmerkungen"  # the CSL locale's plural "note"
     assert i18n.term("figure", "zh-CN") == "图"
+    assert i18n.term("equation", "ja") == "式" and i18n.term("section", "de") == "Abschnitt"
+    # citeproc-py's de-DE locale leaves "equation" in English: no German word, so English
+    assert i18n.term("equation", "de") == "Equation"
     assert i18n.term("keywords", "sw") == "Keywords"  # no translation: English
     assert i18n.term("references", "xx-YY") == "References"
 

@@ -4,7 +4,8 @@ Three sources, each for what it has:
 
 - pandoc's own translation files (``translations/<lang>.yaml``, the ones its LaTeX writer
   uses): "Abstract", "Bibliography", "References", "Figure", "Table";
-- the CSL locale files shipped with citeproc-py: "note" (plural, for the notes heading);
+- the CSL locale files shipped with citeproc-py: "Notes" (the plural of "note"), "Equation",
+  "Section";
 - Babel (CLDR): dates in words, and whether a language is written right to left.
 
 A few phrases of presswork's own ("Keywords", "Cite this article", "Citation style",
@@ -29,6 +30,8 @@ ENGLISH = {
     "works-cited": "Works Cited",
     "figure": "Figure",
     "table": "Table",
+    "equation": "Equation",
+    "section": "Section",
     "notes": "Notes",
     "keywords": "Keywords",
     "cite-this-article": "Cite this article",
@@ -188,9 +191,17 @@ def csl_locale(lang: str) -> str | None:
     return path.stem[len("locales-") :] if path is not None else None
 
 
+# term -> (CSL locale term, plural?)
+_CSL_KEYS = {
+    "notes": ("note", True),
+    "equation": ("equation", False),
+    "section": ("section", False),
+}
+
+
 @lru_cache(maxsize=64)
-def _csl_terms(lang: str) -> dict[str, str]:
-    """The long, plural form of each term of the CSL locale (or the single form if that is all)."""
+def _csl_terms(lang: str, plural: bool) -> dict[str, str]:
+    """The long form of each term of the CSL locale, plural or singular (or the only form)."""
     path = _csl_locale_file(lang)
     if path is None:
         return {}
@@ -198,8 +209,8 @@ def _csl_terms(lang: str) -> dict[str, str]:
     for element in ET.parse(path).getroot().iter(f"{_CSL_NS}term"):
         if element.get("form", "long") != "long" or element.get("name") in found:
             continue
-        multiple = element.find(f"{_CSL_NS}multiple")
-        text = multiple.text if multiple is not None else element.text
+        form = element.find(f"{_CSL_NS}{'multiple' if plural else 'single'}")
+        text = form.text if form is not None else element.text
         if text and text.strip():
             found[str(element.get("name"))] = text.strip()
     return found
@@ -219,9 +230,11 @@ def term(name: str, lang: str) -> str:
         found = _pandoc_translations(lang).get(_PANDOC_KEYS[name])
         if found:
             return found
-    if name == "notes":
-        found = _csl_terms(lang).get("note")
-        if found:
+    if name in _CSL_KEYS:
+        key, plural = _CSL_KEYS[name]
+        found = _csl_terms(lang, plural).get(key)
+        # citeproc-py's older locales leave some terms in English ("equation" in de-DE)
+        if found and found != _csl_terms("en-US", plural).get(key):
             return _capitalized(found)
     return _PHRASES.get(name, {}).get(_parts(lang)[0], english)
 
