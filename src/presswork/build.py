@@ -35,6 +35,7 @@ from presswork import project as project_mod
 from presswork.citations import check_citations, check_cited_limit
 from presswork.errors import BuildError, InputError, PressworkError
 from presswork.formats.document import StyleDocument
+from presswork.i18n import mark_directions
 from presswork.project import Project
 from presswork.reproducible import source_date_epoch
 from presswork.settings import effective_cite_styles, output_fingerprint
@@ -89,6 +90,7 @@ def tool_versions() -> dict[str, str]:
         "presswork": __version__,
         "pypandoc-binary": _version("pypandoc-binary"),
         "weasyprint": _version("weasyprint"),
+        "babel": _version("babel"),  # CLDR's dates in words (presswork.i18n)
     }
 
 
@@ -182,11 +184,13 @@ def remove_stale_temporaries(build_dir: Path) -> None:
 # ---- rendering -----------------------------------------------------------------------------
 
 
-def _bibliography_title(style: styles.Style) -> str:
+def _bibliography_title(style: styles.Style, lang: str) -> str:
+    from presswork.i18n import term
+
     title = style.title.lower()
     if "mla" in title or "modern language" in title:
-        return "Works Cited"
-    return "Bibliography" if style.uses_notes else "References"
+        return term("works-cited", lang)
+    return term("bibliography" if style.uses_notes else "references", lang)
 
 
 def _markdown(proj: Project) -> str:
@@ -218,7 +222,7 @@ def _render_style(
         bibliographies,
         proj.root,
         {
-            "reference-section-title": _bibliography_title(style),
+            "reference-section-title": _bibliography_title(style, proj.lang),
             "link-citations": "true",
             "lang": proj.lang,
         },
@@ -339,6 +343,10 @@ def _build(
         from presswork.guards import check_manuscript  # lazy: no-change builds skip the lint
 
         footnote_problems = check_manuscript(proj)  # before pandoc: it may refuse the input
+        if any(target.format.name == "pdf" for target in todo):
+            from presswork.lint.glyphs import build_problems  # characters the PDF cannot print
+
+            footnote_problems += build_problems(proj)
         pandoc.set_timeout(proj.settings.pandoc_timeout)
         try:
             ast = pandoc.parse_markdown(_markdown(proj), proj.root)
@@ -357,6 +365,7 @@ def _build(
         )
         # Every format renders from the sanitized AST: nothing outside the project, no script.
         ast, removed = sanitize.sanitize(ast, proj.root)
+        ast = mark_directions(ast, proj.lang)  # dir="rtl" on Arabic or Hebrew spans and divs
         metadata = [proj.metadata_file] if proj.metadata_file is not None else []
         problems += sanitize.as_errors(removed, proj.chapters, metadata)
         for problem in problems:

@@ -145,6 +145,15 @@ def run(
     return Result(stdout, warnings)
 
 
+@lru_cache(maxsize=64)
+def default_data_file(name: str) -> bytes | None:
+    """One of pandoc's own data files (e.g. translations/de.yaml), or None if it has none."""
+    try:
+        return run(["--print-default-data-file", name]).output
+    except BuildError:
+        return None
+
+
 def parse_markdown(markdown: str, cwd: Path) -> dict[str, Any]:
     """Markdown (with YAML front matter) -> pandoc's JSON AST. Called once per build."""
     result = run(

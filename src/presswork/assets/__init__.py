@@ -26,4 +26,7 @@ def fingerprint() -> str:
         if path.is_file() and path.suffix not in {".py", ".pyc"}:
             digest.update(path.relative_to(ASSETS).as_posix().encode())
             digest.update(path.read_bytes())
+    from presswork.fonts import fingerprint as optional_fonts  # installed apart from assets/
+
+    digest.update(optional_fonts().encode())
     return digest.hexdigest()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import calendar
 import html
 import re
 import threading
@@ -45,28 +44,29 @@ def plain_text(value: Any) -> str:
 
 
 def human_date(text: str, lang: str) -> str:
-    """An ISO date (2020, 2020-06, 2020-06-01) in words for English; anything else unchanged."""
-    match = _ISO_DATE.match(text.strip())
-    if not match or not lang.lower().startswith("en"):
-        return text
-    year, month, day = match.groups()
-    if month is None or not 1 <= int(month) <= 12:
-        return year
-    name = calendar.month_name[int(month)]
-    if day is None:
-        return f"{name} {year}"
-    if lang.lower() in ("en-us", "en"):
-        return f"{name} {int(day)}, {year}"
-    return f"{int(day)} {name} {year}"
+    """An ISO date (2020, 2020-06, 2020-06-01) in words in the language (CLDR's long form, see
+    presswork.i18n.format_date); anything else unchanged."""
+    from presswork.i18n import format_date
+
+    return format_date(text, lang)
 
 
 def template_variables(meta: dict[str, Any], lang: str) -> dict[str, str]:
-    """Values our templates need in plain form: date in words, abstract as text, page range."""
+    """Values our templates need in plain form: date in words, abstract as text, page range,
+    and our labels in the document's language."""
+    from presswork.i18n import is_rtl, term
+
     found: dict[str, str] = {}
     date = " ".join(plain_text(meta.get("date", {})).split())
     if _ISO_DATE.match(date):
         found["presswork-date-iso"] = date
         found["presswork-date"] = human_date(date, lang)
+    # the page's direction: metadata `dir`, else right to left for Arabic, Hebrew, ...
+    written = plain_text(meta.get("dir", {})).strip().lower()
+    if written in ("rtl", "ltr", "auto") or is_rtl(lang):
+        found["presswork-dir"] = written if written in ("rtl", "ltr", "auto") else "rtl"
+    found["presswork-keywords-label"] = term("keywords", lang)
+    found["presswork-citation-style-label"] = term("citation-style", lang)
     description = " ".join(plain_text(meta.get("abstract", {})).split())
     if description:
         found["presswork-description"] = description

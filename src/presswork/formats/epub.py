@@ -76,6 +76,10 @@ def normalized_zip(epub: bytes, epoch: int, replaced: dict[str, str]) -> bytes:
 
 def render(doc: StyleDocument) -> bytes:
     variables = [arg for key, value in doc.variables.items() for arg in ("-V", f"{key}={value}")]
+    meta = doc.ast.get("meta", {})
+    if doc.variables.get("presswork-dir") == "rtl" and "page-progression-direction" not in meta:
+        # a right-to-left book turns its pages the other way: the spine says so
+        variables += ["--metadata", "page-progression-direction=rtl"]
     epub = pandoc.write(
         doc.ast_json,
         "epub3",

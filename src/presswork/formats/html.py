@@ -3,24 +3,29 @@ metadata indexers read in the head, and a "Cite this article" block after the te
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 from presswork.assets import asset_text
 from presswork.errors import InputError
 from presswork.formats import Format, register
 from presswork.formats.document import StyleDocument
+from presswork.i18n import term
 
 HEAD_MARK = "<!--presswork:head-->"
 END_OF_MAIN_MARK = "<!--presswork:end-of-main-->"
+RTL_MARK = 'dir="rtl"'
 # pandoc's endnotes section has a rule but no heading; a heading names the landmark.
 _NOTES_OPEN = (
     '<section id="footnotes" class="footnotes footnotes-end-of-document" role="doc-endnotes">'
 )
-_NOTES_HEADING = '<h2 id="footnotes-title" class="footnotes-title">Notes</h2>'
+_NOTES_HEADING = '<h2 id="footnotes-title" class="footnotes-title">{}</h2>'
 
 
 def page_with_css(page_html: str, *stylesheets: str, head: str = "", css: str = "") -> str:
     """Put stylesheets, then extra CSS text (and any head markup) where the template says."""
+    if RTL_MARK in page_html:  # only pages with right-to-left text: others keep their bytes
+        stylesheets = (*stylesheets, "rtl.css")
     text = "\n".join([*(asset_text(name) for name in stylesheets), css]).rstrip()
     return page_html.replace(HEAD_MARK, f"{head}<style>\n{text}\n</style>", 1)
 
@@ -46,7 +51,8 @@ def render(doc: StyleDocument) -> bytes:
     head = head_html(doc.paper, doc.cited_references)
     block = cite_block(doc.paper, cite_styles(doc), doc.name)
     page = doc.page_html.replace(END_OF_MAIN_MARK, block, 1)
-    page = page.replace(f"{_NOTES_OPEN}\n<hr />", f"{_NOTES_OPEN}\n{_NOTES_HEADING}", 1)
+    heading = _NOTES_HEADING.format(html.escape(term("notes", doc.lang)))
+    page = page.replace(f"{_NOTES_OPEN}\n<hr />", f"{_NOTES_OPEN}\n{heading}", 1)
     return page_with_css(page, "base.css", "screen.css", head=head).encode("utf-8")
 
 

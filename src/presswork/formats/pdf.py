@@ -20,6 +20,7 @@ from typing import Any
 
 from presswork.assets import ASSETS, asset_text
 from presswork.errors import BuildError, EnvironmentProblem, InputError
+from presswork.fonts import font_dirs, font_face_css
 from presswork.formats import Format, register
 from presswork.formats.document import StyleDocument
 from presswork.formats.html import page_with_css
@@ -42,9 +43,11 @@ _environment_lock = threading.Lock()
 __all__ = ["DEFAULT_VARIANT", "notes_at_calls", "pdf_options", "print_html", "render", "render_pdf"]
 
 
-def _fonts_css() -> str:
+def _fonts_css(text: str) -> str:
     # Absolute file URLs: the inline stylesheet's base is the project, not the assets folder.
-    return asset_text("fonts.css").replace('url("fonts/', f'url("{(ASSETS / "fonts").as_uri()}/')
+    shipped = asset_text("fonts.css").replace('url("fonts/', f'url("{(ASSETS / "fonts").as_uri()}/')
+    # then any optional font (CJK) the text needs, after the shipped ones (presswork.fonts)
+    return shipped + font_face_css(text, shipped)
 
 
 def print_html(doc: StyleDocument) -> str:
@@ -57,7 +60,8 @@ def print_html(doc: StyleDocument) -> str:
         f'<meta name="dcterms.modified" content="{stamp}">'
     )
     # fonts.css comes last: it redefines the font variables of base.css.
-    page = page_with_css(doc.page_html, "base.css", "print.css", head=head, css=_fonts_css())
+    fonts = _fonts_css(doc.page_html)
+    page = page_with_css(doc.page_html, "base.css", "print.css", head=head, css=fonts)
     return notes_at_calls(page)
 
 
@@ -166,7 +170,7 @@ def pdf_options(doc: StyleDocument, html: str) -> dict[str, Any]:
 def render(doc: StyleDocument) -> bytes:
     html = print_html(doc)
     root = str(doc.root.resolve())
-    args = (html, root, [root, str(ASSETS)], pdf_options(doc, html))
+    args = (html, root, [root, str(ASSETS), *font_dirs()], pdf_options(doc, html))
     if doc.pool is None:
         return render_pdf(*args)
     return doc.pool.submit(render_pdf, *args).result()

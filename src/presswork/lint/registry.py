@@ -29,6 +29,7 @@ RULE_MODULES = (
     "images",
     "safety",
     "styles",
+    "glyphs",
     "suppress",
 )
 _ID = re.compile(r"^[a-z]+/[a-z]+(?:-[a-z]+)*$")

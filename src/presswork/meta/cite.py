@@ -13,6 +13,7 @@ import warnings
 from functools import lru_cache
 from pathlib import Path
 
+from presswork.i18n import csl_locale, term
 from presswork.meta.export import ITEM_ID, bibtex, csl_item, csl_json, data_uri, ris
 from presswork.meta.paper import Paper
 
@@ -20,7 +21,7 @@ _lock = threading.Lock()
 
 
 @lru_cache(maxsize=32)
-def _render(item_json: str, style_path: str) -> str:
+def _render(item_json: str, style_path: str, locale: str | None = None) -> str:
     """One style's bibliography entry as HTML; raises whatever citeproc-py raises."""
     from citeproc import (
         Citation,
@@ -32,7 +33,7 @@ def _render(item_json: str, style_path: str) -> str:
     from citeproc.source.json import CiteProcJSON
 
     item = json.loads(item_json)
-    style = CitationStylesStyle(style_path, validate=False)
+    style = CitationStylesStyle(style_path, locale=locale, validate=False)
     bibliography = CitationStylesBibliography(style, CiteProcJSON([item]), formatter.html)
     bibliography.register(Citation([CitationItem(ITEM_ID)]))
     entries = bibliography.bibliography()
@@ -46,6 +47,7 @@ def render_entries(
 ) -> tuple[list[tuple[str, str]], list[str]]:
     """(style title, entry HTML) for each style citeproc-py can render, and the skipped titles."""
     item_json = json.dumps(csl_item(paper), sort_keys=True)
+    locale = csl_locale(paper.lang)  # the entries' terms and dates in the paper's language
     entries: list[tuple[str, str]] = []
     skipped: list[str] = []
     # One thread at a time: the warnings filter is process-wide, and citeproc-py warns about
@@ -54,7 +56,7 @@ def render_entries(
         warnings.simplefilter("ignore")
         for title, path in styles:
             try:
-                entries.append((title, _render(item_json, str(path))))
+                entries.append((title, _render(item_json, str(path), locale)))
             except Exception:  # citeproc-py fails in many ways on styles it does not support
                 skipped.append(title)
     return entries, skipped
@@ -84,10 +86,12 @@ def cite_block(paper: Paper, styles: list[tuple[str, Path]], stem: str) -> str:
         for title, entry in entries
     )
     listing = f'<dl class="cite-entries">\n{items}</dl>\n' if items else ""
+    heading = html.escape(term("cite-this-article", paper.lang))
+    download = html.escape(term("download-reference", paper.lang))
     return (
         '<section class="cite-this" id="cite-this" aria-labelledby="cite-this-title">\n'
-        '<h2 id="cite-this-title">Cite this article</h2>\n'
+        f'<h2 id="cite-this-title">{heading}</h2>\n'
         f"{listing}"
-        f'<p class="cite-downloads">Download the reference: {_downloads(paper, stem)}</p>\n'
+        f'<p class="cite-downloads">{download}: {_downloads(paper, stem)}</p>\n'
         "</section>\n"
     )
