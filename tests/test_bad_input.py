@@ -54,7 +54,6 @@ CASES = {
         "title: T\nauthor: 5\n",
         "manuscript/metadata.yaml:2: 'author' must be text",
     ),
-    "yaml-no-title": ("manuscript/metadata.yaml", "lang: en\n", "metadata has no 'title'"),
     "bibtex-unclosed": (
         "references/refs.bib",
         "@article{doe2020,\n  title = {Open,\n  year = {2020}\n}\n",

@@ -181,7 +181,12 @@ def _bibliography_title(style: styles.Style) -> str:
 def _markdown(proj: Project) -> str:
     """The whole manuscript as pandoc reads it: the metadata as front matter, then chapters."""
     parts = []
-    if proj.metadata_file is not None:
+    # pandoc's --metadata-file semantics: the file is the first block, the chapters' own
+    # blocks override it. An empty file (or only comments) adds nothing, not a stray rule.
+    blocks = proj.metadata_sources.blocks
+    meta_empty = bool(blocks) and blocks[0].path == getattr(proj.metadata_file, "path", None)
+    meta_empty = meta_empty and not blocks[0].data
+    if proj.metadata_file is not None and not meta_empty:
         # The file may carry its own YAML document markers; the front matter adds them anyway.
         body = re.sub(r"\A(?:---[ \t]*\n)?", "", proj.metadata_file.text.rstrip())
         body = re.sub(r"\n(?:---|\.\.\.)\Z", "", body)
@@ -338,6 +343,9 @@ def _build(
             ) from None
         check_cited_limit(proj, ast, list({t.style.name: t.style for t in todo}.values()))
         problems = check_citations(proj, ast) + footnote_problems
+        if proj.title_missing:  # pandoc builds without one; the outputs show no title
+            where = proj.metadata_file.path if proj.metadata_file else proj.chapters[0].path
+            problems.append(PressworkError("the metadata has no 'title'", where))
         # Every format renders from the sanitized AST: nothing outside the project, no script.
         ast, removed = sanitize.sanitize(ast, proj.root)
         metadata = [proj.metadata_file] if proj.metadata_file is not None else []

@@ -10,11 +10,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from presswork import metadata as metadata_mod
 from presswork import settings as settings_mod
 from presswork.errors import InputError
-from presswork.references import REFERENCE_SUFFIXES, Reference, load_yaml, parse
+from presswork.references import REFERENCE_SUFFIXES, Reference, parse
 from presswork.settings import Settings
 from presswork.textio import read_text
 
@@ -40,6 +39,15 @@ class Project:
     chapters: list[SourceFile]
     reference_files: list[SourceFile]
     references: list[Reference] = field(default_factory=list)
+    # Where each metadata key pandoc uses is written (metadata.yaml or a chapter's YAML block).
+    metadata_sources: metadata_mod.Metadata = field(
+        default_factory=lambda: metadata_mod.Metadata({}, {}, [])
+    )
+
+    @property
+    def title_missing(self) -> bool:
+        title = self.metadata.get("title")
+        return title is None or (isinstance(title, str) and not title.strip())
 
     @property
     def name(self) -> str:
@@ -58,24 +66,20 @@ class Project:
         return path.resolve().relative_to(self.root.resolve()).as_posix()
 
 
-def _node_line(node: yaml.Node | None, key: str) -> int | None:
-    if isinstance(node, yaml.MappingNode):
-        for k, v in node.value:
-            if getattr(k, "value", None) == key:
-                return int(v.start_mark.line) + 1
-    return None
+def _check_metadata(meta: metadata_mod.Metadata) -> dict[str, Any]:
+    """Types the build relies on, each error at the line of the value pandoc keeps.
 
+    A missing title is no error: the build warns and the linter reports it.
+    """
+    data = meta.values
 
-def _check_metadata(data: Any, node: yaml.Node | None, display: str) -> dict[str, Any]:
-    if data is None:
-        raise InputError("metadata is empty: it needs at least a title", display)
-    if not isinstance(data, dict):
-        raise InputError("metadata must be a mapping of keys to values", display, 1)
+    def where(key: str) -> tuple[str | None, int | None]:
+        found = meta.where(key)
+        return found if found is not None else (None, None)
+
     title = data.get("title")
-    if title is None:
-        raise InputError("metadata has no 'title'", display)
-    if not isinstance(title, str) or not title.strip():
-        raise InputError("'title' must be text", display, _node_line(node, "title"))
+    if title is not None and not isinstance(title, str):
+        raise InputError("'title' must be text", *where("title"))
     author = data.get("author")
     if author is not None:
         authors = author if isinstance(author, list) else [author]
@@ -86,23 +90,18 @@ def _check_metadata(data: Any, node: yaml.Node | None, display: str) -> dict[str
             if not ok:
                 raise InputError(
                     "'author' must be text, a list of names, or entries with a 'name'",
-                    display,
-                    _node_line(node, "author"),
+                    *where("author"),
                 )
     for key in ("lang", "date", "subtitle", "short-title", "identifier"):
         value = data.get(key)
         if value is not None and not isinstance(value, (str, int, float)):
-            raise InputError(
-                f"'{key}' must be text, not a {type(value).__name__}",
-                display,
-                _node_line(node, key),
-            )
+            raise InputError(f"'{key}' must be text, not a {type(value).__name__}", *where(key))
     for key in ("keywords",):
         value = data.get(key)
         if value is not None and not (
             isinstance(value, list) and all(isinstance(v, str) for v in value)
         ):
-            raise InputError(f"'{key}' must be a list of text", display, _node_line(node, key))
+            raise InputError(f"'{key}' must be a list of text", *where(key))
     return data
 
 
@@ -133,19 +132,21 @@ def load(root: Path | str = ".") -> Project:
             rel(manuscript),
         )
 
-    metadata: dict[str, Any] = {}
+    # pandoc's order: --metadata-file first, then the chapters' blocks; later keys win.
+    blocks: list[metadata_mod.Block] = []
     metadata_file = None
     for name in METADATA_NAMES:
         candidate = manuscript / name
         if candidate.is_file():
             display = rel(candidate)
-            text = read_text(candidate, display)
-            data, node = load_yaml(text, display)
-            metadata = _check_metadata(data, node, display)
+            text = read_text(candidate, display, allow_empty=True)  # pandoc takes it
+            blocks.append(metadata_mod.file_block(display, text))
             metadata_file = SourceFile(display, text)
             break
-    else:
-        raise InputError(f"no metadata file ({' or '.join(METADATA_NAMES)})", rel(manuscript))
+    for chapter in chapters:
+        blocks += metadata_mod.chapter_blocks(chapter.path, chapter.text)
+    sources = metadata_mod.merge(blocks)
+    metadata = _check_metadata(sources)
 
     ref_dir = root / conf.references_dir
     reference_files: list[SourceFile] = []
@@ -158,4 +159,6 @@ def load(root: Path | str = ".") -> Project:
             text = read_text(path, display)
             references.extend(parse(text, path.suffix, display))
             reference_files.append(SourceFile(display, text))
-    return Project(root, conf, metadata, metadata_file, chapters, reference_files, references)
+    return Project(
+        root, conf, metadata, metadata_file, chapters, reference_files, references, sources
+    )

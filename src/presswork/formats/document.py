@@ -63,8 +63,10 @@ def human_date(text: str, lang: str) -> str:
 def template_variables(meta: dict[str, Any], lang: str) -> dict[str, str]:
     """Values our templates need in plain form: date in words, abstract as text, page range."""
     found: dict[str, str] = {}
-    date = " ".join(plain_text(meta.get("date", {})).split())
-    if _ISO_DATE.match(date):
+    from presswork.meta.isodate import iso_date  # "January 2015" as well as ISO
+
+    date = iso_date(plain_text(meta.get("date", {})))
+    if date:
         found["presswork-date-iso"] = date
         found["presswork-date"] = human_date(date, lang)
     description = " ".join(plain_text(meta.get("abstract", {})).split())

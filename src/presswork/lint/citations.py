@@ -73,7 +73,7 @@ class Undefined(Rule):
             yield self.finding(
                 doc.path, line, column, f"citation key '{cite.key}' is not in the references", fix
             )
-        meta = ctx.metadata
+        meta = ctx.metadata_for("nocite")
         for key in sorted(ctx.nocite - set(ctx.refs_by_id) - {"*"}):
             node = meta.node("nocite") if meta is not None else None
             if meta is None or node is None:

@@ -182,7 +182,7 @@ def reference_dates(ctx: Context) -> list[_Located]:
 
 
 def _metadata(ctx: Context) -> Iterator[_Located]:
-    meta = ctx.metadata
+    meta = ctx.metadata_for("date")
     value = ctx.project.metadata.get("date")
     node = meta.node("date") if meta is not None else None
     if meta is None or node is None or value is None:

@@ -28,6 +28,7 @@ RULE_MODULES = (
     "safety",
     "styles",
     "suppress",
+    "metadata",
 )
 _ID = re.compile(r"^[a-z]+/[a-z]+(?:-[a-z]+)*$")
 _RULES: dict[str, type[Rule]] = {}

@@ -1,0 +1,57 @@
+"""Metadata rules: what the manuscript's YAML (metadata.yaml and chapters' blocks) lacks.
+
+The metadata is read as pandoc reads it (presswork.metadata): the file first, then every
+YAML block of the chapters, a later key replacing an earlier one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from presswork.lint.context import Context
+from presswork.lint.finding import Finding, Severity
+from presswork.lint.registry import Rule, register
+
+
+@register
+class MissingTitle(Rule):
+    """The manuscript has no title, so every output's title block and page title are empty.
+
+    The title may be in `manuscript/metadata.yaml` or in a YAML block of a chapter (front
+    matter); pandoc, and so presswork, builds without one but warns.
+
+    Bad:
+        ==> manuscript/metadata.yaml <==
+        author: Jana Novak
+
+        ==> manuscript/01-text.md <==
+        The troops crossed the border at night.
+
+    Good:
+        ==> manuscript/01-text.md <==
+        ---
+        title: The Night of 20 August
+        author: Jana Novak
+        ---
+
+        The troops crossed the border at night.
+    """
+
+    id = "metadata/missing-title"
+    severity = Severity.WARNING
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        project = ctx.project
+        if not project.title_missing:
+            return
+        where = project.metadata_sources.where("title")
+        if where is None:
+            meta = project.metadata_file
+            where = (meta.path if meta is not None else project.chapters[0].path, 1)
+        yield self.finding(
+            where[0],
+            where[1],
+            1,
+            "the manuscript has no title",
+            "add `title: ...` to manuscript/metadata.yaml or to the first chapter's front matter",
+        )
