@@ -27,7 +27,7 @@ from presswork.errors import BuildError, InputError, PressworkError
 from presswork.formats.document import StyleDocument
 from presswork.project import Project
 from presswork.reproducible import source_date_epoch
-from presswork.settings import effective_cite_styles, output_fingerprint
+from presswork.settings import DEFAULT_STYLES, effective_cite_styles, output_fingerprint
 
 MANIFEST = "manifest.json"
 
@@ -195,6 +195,40 @@ def _markdown(proj: Project) -> str:
     return "\n\n".join(parts) + "\n"
 
 
+def _project_styles(proj: Project, strict: bool) -> list[str]:
+    """Without --style: the `styles` setting, else the metadata's `csl:` as pandoc would."""
+    if "csl" not in proj.metadata or proj.settings.styles != DEFAULT_STYLES:
+        return list(proj.settings.styles)
+    name, reason = styles.metadata_style(proj.metadata["csl"], proj.root, proj.settings.styles_dir)
+    if name is not None:
+        return [name]
+    file, line = proj.metadata_sources.where("csl") or (None, None)
+    problem = PressworkError(
+        f"metadata 'csl: {proj.metadata['csl']}' ignored: {reason}", file, line
+    )
+    if strict:
+        raise InputError(problem.message, file, line)
+    proj.problems.append(problem)
+    return list(proj.settings.styles)
+
+
+def _citeproc_metadata(proj: Project, ast: dict[str, Any], style: styles.Style) -> dict[str, str]:
+    """presswork's defaults for citeproc, where the author's metadata says nothing.
+
+    `--metadata` overrides the document, so an author's `reference-section-title` or
+    `link-citations` must not be passed over; a manuscript ending with its own heading
+    ("# References") gets the bibliography under it, not under a second heading.
+    """
+    found = {"lang": proj.lang}
+    blocks = ast.get("blocks", [])
+    own_heading = bool(blocks) and blocks[-1].get("t") == "Header"
+    if "reference-section-title" not in proj.metadata and not own_heading:
+        found["reference-section-title"] = _bibliography_title(style)
+    if "link-citations" not in proj.metadata:
+        found["link-citations"] = "true"
+    return found
+
+
 def _render_style(
     proj: Project,
     ast: dict[str, Any],
@@ -207,15 +241,7 @@ def _render_style(
 ) -> dict[Target, bytes]:
     bibliographies = [source.path for source in proj.reference_files]
     cited, warnings = pandoc.citeproc(
-        ast,
-        style.path,
-        bibliographies,
-        proj.root,
-        {
-            "reference-section-title": _bibliography_title(style),
-            "link-citations": "true",
-            "lang": proj.lang,
-        },
+        ast, style.path, bibliographies, proj.root, _citeproc_metadata(proj, ast, style)
     )
     report.warnings.extend(f"{style.name}: {w}" for w in warnings)
     doc = StyleDocument(
@@ -303,7 +329,7 @@ def _build(
     pandoc.resume()  # a build in the same process after an interrupted one (pandoc.version)
     proj = project_mod.load(Path(root))
     format_names = format_names or list(proj.settings.formats)
-    style_names = style_names or list(proj.settings.styles)
+    style_names = style_names or _project_styles(proj, strict)
     jobs = max(1, jobs or os.cpu_count() or 1)
     epoch = source_date_epoch(proj.root, proj.metadata)
     targets = plan(proj, format_names, style_names, epoch)
@@ -342,13 +368,17 @@ def _build(
                 "(deeply nested brackets, unclosed fenced divs): `presswork lint` finds some"
             ) from None
         check_cited_limit(proj, ast, list({t.style.name: t.style for t in todo}.values()))
-        problems = check_citations(proj, ast) + footnote_problems
+        problems = check_citations(proj, ast) + footnote_problems + proj.problems
         if proj.title_missing:  # pandoc builds without one; the outputs show no title
             where = proj.metadata_file.path if proj.metadata_file else proj.chapters[0].path
             problems.append(PressworkError("the metadata has no 'title'", where))
         # Every format renders from the sanitized AST: nothing outside the project, no script.
         ast, removed = sanitize.sanitize(ast, proj.root)
+        # The project read the metadata's bibliography files (inside the project) and passes
+        # them by name; pandoc would look for them from the project root only.
+        ast.get("meta", {}).pop("bibliography", None)
         metadata = [proj.metadata_file] if proj.metadata_file is not None else []
+        metadata += proj.chapters  # YAML blocks of the chapters are metadata too
         problems += sanitize.as_errors(removed, proj.chapters, metadata)
         for problem in problems:
             if strict:

@@ -12,8 +12,9 @@ from typing import Any
 
 from presswork import metadata as metadata_mod
 from presswork import settings as settings_mod
-from presswork.errors import InputError
-from presswork.references import REFERENCE_SUFFIXES, Reference, parse
+from presswork.errors import InputError, PressworkError
+from presswork.references import REFERENCE_SUFFIXES, Reference, inline_references, parse
+from presswork.sanitize import resource_refusal
 from presswork.settings import Settings
 from presswork.textio import read_text
 
@@ -43,6 +44,8 @@ class Project:
     metadata_sources: metadata_mod.Metadata = field(
         default_factory=lambda: metadata_mod.Metadata({}, {}, [])
     )
+    # Warnings found while reading (a metadata `bibliography` outside the project...).
+    problems: list[PressworkError] = field(default_factory=list)
 
     @property
     def title_missing(self) -> bool:
@@ -151,14 +154,72 @@ def load(root: Path | str = ".") -> Project:
     ref_dir = root / conf.references_dir
     reference_files: list[SourceFile] = []
     references: list[Reference] = []
+    paths = []
     if ref_dir.is_dir():
-        for path in sorted(ref_dir.iterdir()):
-            if path.suffix.lower() not in REFERENCE_SUFFIXES or not path.is_file():
-                continue
-            display = rel(path)
-            text = read_text(path, display)
-            references.extend(parse(text, path.suffix, display))
-            reference_files.append(SourceFile(display, text))
+        paths = [
+            path
+            for path in sorted(ref_dir.iterdir())
+            if path.suffix.lower() in REFERENCE_SUFFIXES and path.is_file()
+        ]
+    named, problems = _metadata_bibliographies(root, manuscript, sources)
+    for path in paths + [p for p in named if p not in paths]:
+        display = rel(path)
+        text = read_text(path, display)
+        references.extend(parse(text, path.suffix, display))
+        reference_files.append(SourceFile(display, text))
+    # pandoc cites the metadata's own `references:` too (the block pandoc keeps).
+    inline = sources.origin.get("references")
+    if inline is not None:
+        references.extend(inline_references(inline.data, inline.node, inline.path))
     return Project(
-        root, conf, metadata, metadata_file, chapters, reference_files, references, sources
+        root,
+        conf,
+        metadata,
+        metadata_file,
+        chapters,
+        reference_files,
+        references,
+        sources,
+        problems,
     )
+
+
+def _metadata_bibliographies(
+    root: Path, manuscript: Path, sources: metadata_mod.Metadata
+) -> tuple[list[Path], list[PressworkError]]:
+    """The files a metadata `bibliography:` names, inside the project; warnings for others.
+
+    pandoc looks for them from where it runs; a manuscript may have been written to run from
+    the project root or from the manuscript folder, so both are tried, in that order.
+    """
+    value = sources.values.get("bibliography")
+    if value is None:
+        return [], []
+    items = value if isinstance(value, list) else [value]
+    file, line = sources.where("bibliography") or (None, None)
+    found: list[Path] = []
+    problems: list[PressworkError] = []
+    top = root.resolve()
+    for item in items:
+        if not isinstance(item, str) or not item.strip():
+            continue
+        name = item.strip()
+        reason = ""
+        candidates = [base / name for base in (root, manuscript)]
+        existing = [c for c in candidates if c.is_file()]
+        if resource_refusal(name, root):
+            continue  # outside the project or on the network: sanitize reports it, located
+        if not existing:
+            reason = "file not found"
+        elif not existing[0].resolve().is_relative_to(top):
+            reason = "outside the project"
+        elif existing[0].suffix.lower() not in REFERENCE_SUFFIXES:
+            reason = "not a .bib, .json or .yaml file"
+        if reason:
+            message = f"metadata 'bibliography: {name}' ignored: {reason}"
+            problems.append(PressworkError(message, file, line))
+            continue
+        path = root / existing[0].resolve().relative_to(top)
+        if path not in found:
+            found.append(path)
+    return found, problems

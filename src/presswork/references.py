@@ -247,6 +247,11 @@ def _csl_items(data: Any, node: yaml.Node | None, display: str) -> list[Referenc
     return references
 
 
+def inline_references(data: Any, node: yaml.Node | None, display: str) -> list[Reference]:
+    """The `references:` of a YAML metadata block (pandoc cites them like a file's)."""
+    return _csl_items(data, node, display)
+
+
 def parse_csl_json(text: str, display: str) -> list[Reference]:
     try:
         data = json.loads(text)
