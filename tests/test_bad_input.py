@@ -54,11 +54,6 @@ CASES = {
         "title: T\nauthor: 5\n",
         "manuscript/metadata.yaml:2: 'author' must be text",
     ),
-    "bibtex-unclosed": (
-        "references/refs.bib",
-        "@article{doe2020,\n  title = {Open,\n  year = {2020}\n}\n",
-        "references/refs.bib:5: BibTeX syntax error in the entry starting on line 1",
-    ),
     "csl-json-syntax": (
         "references/refs.json",
         '[{"id": "doe2020", "type": "book",}]',
@@ -114,6 +109,20 @@ def test_bad_file_is_one_line_exit_2_and_keeps_build(
     assert expected in err, err
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
     assert len(err) < 300  # a line to read, not the input quoted back
+    assert snapshot(project) == before
+
+
+def test_broken_bibtex_entry_is_an_error_when_strict(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Without --strict it is a warning and the rest builds (tests/test_bibtex.py)."""
+    text = "@article{doe2020,\n  title = {Open,\n  year = {2020}\n}\n"
+    (project / "references" / "refs.bib").write_text(text, encoding="utf-8")
+    before = snapshot(project)
+    code, err = run(project, capsys, "--strict")
+    assert code == 2
+    assert "references/refs.bib:5: BibTeX syntax error in the entry starting on line 1" in err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
     assert snapshot(project) == before
 
 

@@ -195,6 +195,23 @@ def _markdown(proj: Project) -> str:
     return "\n\n".join(parts) + "\n"
 
 
+RESOLVED_BIB = ".bibliography.bib"  # in build/, only while pandoc reads it
+
+
+def _bibliographies(proj: Project) -> list[str]:
+    """The files pandoc reads: the project's, or one resolved .bib for all BibTeX files."""
+    from presswork.bibinput import resolved_bibtex
+
+    files = [source.path for source in proj.reference_files]
+    bib = [(s.path, s.text) for s in proj.reference_files if s.path.lower().endswith(".bib")]
+    text = resolved_bibtex(bib)
+    if text is None:
+        return files
+    target = proj.build_dir / RESOLVED_BIB
+    write_atomic(target, text.encode("utf-8"))
+    return [str(target.resolve()), *(path for path in files if not path.lower().endswith(".bib"))]
+
+
 def _project_styles(proj: Project, strict: bool) -> list[str]:
     """Without --style: the `styles` setting, else the metadata's `csl:` as pandoc would."""
     if "csl" not in proj.metadata or proj.settings.styles != DEFAULT_STYLES:
@@ -238,8 +255,8 @@ def _render_style(
     pool: Executor | None,
     report: BuildReport,
     reporter: Reporter,
+    bibliographies: list[str],
 ) -> dict[Target, bytes]:
-    bibliographies = [source.path for source in proj.reference_files]
     cited, warnings = pandoc.citeproc(
         ast, style.path, bibliographies, proj.root, _citeproc_metadata(proj, ast, style)
     )
@@ -368,7 +385,7 @@ def _build(
                 "(deeply nested brackets, unclosed fenced divs): `presswork lint` finds some"
             ) from None
         check_cited_limit(proj, ast, list({t.style.name: t.style for t in todo}.values()))
-        problems = check_citations(proj, ast) + footnote_problems + proj.problems
+        problems = proj.problems + check_citations(proj, ast) + footnote_problems
         if proj.title_missing:  # pandoc builds without one; the outputs show no title
             where = proj.metadata_file.path if proj.metadata_file else proj.chapters[0].path
             problems.append(PressworkError("the metadata has no 'title'", where))
@@ -392,8 +409,9 @@ def _build(
         # With a pool, style threads mostly wait (for pandoc or a PDF worker): one per style
         # keeps pandoc busy while the workers lay out PDFs; the pool caps the CPU work.
         threads = len(by_style) if pool is not None else min(jobs, len(by_style))
+        bibliographies = _bibliographies(proj)
         tasks = [
-            (proj, ast, group[0].style, group, epoch, pool, report, reporter)
+            (proj, ast, group[0].style, group, epoch, pool, report, reporter, bibliographies)
             for group in by_style.values()
         ]
         results: dict[Target, bytes] = {}
@@ -409,6 +427,8 @@ def _build(
             if pool is not None:
                 pool.shutdown(cancel_futures=True)
 
+        with contextlib.suppress(FileNotFoundError):
+            (proj.build_dir / RESOLVED_BIB).unlink()
         with workers.interrupts_deferred():
             _commit(proj.build_dir, todo, results, manifest)
     if report.failed:

@@ -162,10 +162,11 @@ def load(root: Path | str = ".") -> Project:
             if path.suffix.lower() in REFERENCE_SUFFIXES and path.is_file()
         ]
     named, problems = _metadata_bibliographies(root, manuscript, sources)
+    broken: list[InputError] = []  # a broken BibTeX entry: a warning, the rest builds
     for path in paths + [p for p in named if p not in paths]:
         display = rel(path)
         text = read_text(path, display)
-        references.extend(parse(text, path.suffix, display))
+        references.extend(parse(text, path.suffix, display, broken))
         reference_files.append(SourceFile(display, text))
     # pandoc cites the metadata's own `references:` too (the block pandoc keeps).
     inline = sources.origin.get("references")
@@ -180,7 +181,7 @@ def load(root: Path | str = ".") -> Project:
         reference_files,
         references,
         sources,
-        problems,
+        [*broken, *problems],
     )
 
 

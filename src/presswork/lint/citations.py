@@ -155,6 +155,11 @@ class Unused(Rule):
         if "*" in ctx.nocite:
             return
         cited = {cite.key for _, cite in ctx.citations()} | ctx.nocite
+        for ref in ctx.references:  # a crossref or xdata parent is used by its children
+            for name in ("crossref", "xdata"):
+                value = ref.get(name)
+                if isinstance(value, str):
+                    cited.update(part.strip() for part in value.split(","))
         for key, ref in ctx.refs_by_id.items():
             if key not in cited:
                 line, column = ctx.reference_files.key_position(ref)

@@ -29,6 +29,7 @@ RULE_MODULES = (
     "styles",
     "suppress",
     "metadata",
+    "bibtex",
 )
 _ID = re.compile(r"^[a-z]+/[a-z]+(?:-[a-z]+)*$")
 _RULES: dict[str, type[Rule]] = {}
