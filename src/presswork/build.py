@@ -426,9 +426,9 @@ def _build(
             # at once); this waits for it, up to about a second while the fork server starts.
             if pool is not None:
                 pool.shutdown(cancel_futures=True)
+            with contextlib.suppress(FileNotFoundError):
+                (proj.build_dir / RESOLVED_BIB).unlink()
 
-        with contextlib.suppress(FileNotFoundError):
-            (proj.build_dir / RESOLVED_BIB).unlink()
         with workers.interrupts_deferred():
             _commit(proj.build_dir, todo, results, manifest)
     if report.failed:
