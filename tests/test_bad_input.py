@@ -89,7 +89,6 @@ CASES = {
         "Caf\xe9 society [@doe2020].\n".encode("latin-1"),
         "manuscript/01-body.md:1:4: not UTF-8 (looks like Windows-1252 or Latin-1)",
     ),
-    "empty-references": ("references/refs.bib", "", "references/refs.bib: file is empty"),
 }
 
 

@@ -243,3 +243,35 @@ def test_no_stray_edition_in_chicago_without_a_journal() -> None:
     item = {"id": "this-article", "type": "book", "title": "T", "edition": "2"}
     style = styles.resolve("chicago-notes-bibliography", Path("."), "styles")
     assert "2nd ed." in _render(json.dumps(item), str(style.path))
+
+
+def test_a_worded_date_reaches_the_pdf_and_epub_title_blocks(tmp_path: Path) -> None:
+    from helpers import epub_files, pdf_text
+
+    root = write(
+        tmp_path / "p",
+        {"manuscript/01.md": "---\ntitle: Dated\ndate: 'May 04, 2022'\n---\n\nText.\n"},
+    )
+    assert main(["build", str(root), "--format", "pdf,epub", "--style", "apa"]) == 0
+    assert "May 4, 2022" in pdf_text(root / "build" / "apa" / "p.pdf")
+    files = epub_files(root / "build" / "apa" / "p.epub")
+    title_page = b"".join(data for name, data in files.items() if name.endswith(".xhtml"))
+    assert b"May 4, 2022" in title_page
+
+
+def test_an_empty_chapter_or_reference_file_is_read_as_nothing(tmp_path: Path) -> None:
+    root = write(
+        tmp_path / "p",
+        {
+            "manuscript/01.md": "---\ntitle: T\n---\n\nText.\n",
+            "manuscript/02-later.md": "\n",
+            "references/empty.bib": "",
+        },
+    )
+    proj = load(root)
+    assert [c.path for c in proj.chapters] == ["manuscript/01.md", "manuscript/02-later.md"]
+    assert proj.reference_files == [] and proj.references == []
+    assert main(["build", str(root), "--format", "html", "--style", "apa", "--strict"]) == 0
+    (root / "manuscript" / "01.md").write_text("  \n")
+    with pytest.raises(InputError, match="file is empty"):
+        load(root)

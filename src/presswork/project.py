@@ -126,7 +126,10 @@ def load(root: Path | str = ".") -> Project:
     def rel(path: Path) -> str:
         return path.relative_to(root).as_posix()
 
-    chapters = [SourceFile(rel(p), read_text(p, rel(p))) for p in chapter_paths]
+    # pandoc reads an empty chapter as nothing; only a manuscript with no text is refused.
+    chapters = [SourceFile(rel(p), read_text(p, rel(p), allow_empty=True)) for p in chapter_paths]
+    if not any(chapter.text.strip() for chapter in chapters):
+        raise InputError("file is empty", chapters[0].path)
     size = sum(len(chapter.text.encode("utf-8")) for chapter in chapters)
     if size > MAX_MANUSCRIPT_BYTES:
         raise InputError(
@@ -165,7 +168,9 @@ def load(root: Path | str = ".") -> Project:
     broken: list[InputError] = []  # a broken BibTeX entry: a warning, the rest builds
     for path in paths + [p for p in named if p not in paths]:
         display = rel(path)
-        text = read_text(path, display)
+        text = read_text(path, display, allow_empty=True)
+        if not text.strip():
+            continue  # an empty file defines nothing (pandoc reads a .bib so)
         references.extend(parse(text, path.suffix, display, broken))
         reference_files.append(SourceFile(display, text))
     # pandoc cites the metadata's own `references:` too (the block pandoc keeps).
