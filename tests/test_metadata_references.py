@@ -124,6 +124,10 @@ def test_a_missing_bibliography_file_is_a_warning(
         "warning: manuscript/01.md:3: metadata 'bibliography: gone.bib' ignored: file not found"
         in capsys.readouterr().err
     )
+    findings = run_lint(load(root), LintConfig())
+    assert [(f.rule, f.file, f.line) for f in findings] == [
+        ("metadata/bibliography-missing", "manuscript/01.md", 3)
+    ]
 
 
 def test_bibliography_relative_to_the_manuscript_folder(tmp_path: Path) -> None:

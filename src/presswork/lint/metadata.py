@@ -55,3 +55,48 @@ class MissingTitle(Rule):
             "the manuscript has no title",
             "add `title: ...` to manuscript/metadata.yaml or to the first chapter's front matter",
         )
+
+
+@register
+class BibliographyMissing(Rule):
+    """The metadata's `bibliography:` names a file that is not in the project.
+
+    pandoc stops at a missing bibliography file; presswork builds without it and warns.
+    The file is looked for from the project root, then from the manuscript folder.
+
+    Bad:
+        ==> manuscript/01-text.md <==
+        ---
+        title: The Night of 20 August
+        bibliography: works.bib
+        ---
+
+        The troops crossed the border at night.
+
+    Good:
+        ==> manuscript/01-text.md <==
+        ---
+        title: The Night of 20 August
+        bibliography: sources/works.bib
+        ---
+
+        The troops crossed the border at night [@novak1999].
+
+        ==> sources/works.bib <==
+        @book{novak1999, title = {Tanks at Dawn}, author = {Novak, Jan}, year = {1999}}
+    """
+
+    id = "metadata/bibliography-missing"
+    severity = Severity.WARNING
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        for problem in ctx.project.problems:
+            message = problem.message
+            if message.startswith("metadata 'bibliography:") and message.endswith("not found"):
+                yield self.finding(
+                    str(problem.file),
+                    problem.line or 1,
+                    1,
+                    message,
+                    "correct the path, or add the file to the project",
+                )
