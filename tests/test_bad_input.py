@@ -49,11 +49,6 @@ CASES = {
         "title: [unclosed\nlang: en\n",
         "manuscript/metadata.yaml:2:5: invalid YAML: expected ',' or ']'",
     ),
-    "yaml-author-type": (
-        "manuscript/metadata.yaml",
-        "title: T\nauthor: 5\n",
-        "manuscript/metadata.yaml:2: 'author' must be text",
-    ),
     "csl-json-syntax": (
         "references/refs.json",
         '[{"id": "doe2020", "type": "book",}]',
@@ -73,11 +68,6 @@ CASES = {
         "references/refs.json",
         '{"id": "doe2020", "type": "book", "title": "' + "long " * 2000 + '"}',
         "references/refs.json:1: not CSL data: top level: expected a list, found an object",
-    ),
-    "yaml-title-list": (
-        "manuscript/metadata.yaml",
-        "title:\n  - A\n  - B\n",
-        "manuscript/metadata.yaml:2: 'title' must be text",
     ),
     "csl-yaml-tab": (
         "references/refs.yaml",
@@ -108,6 +98,19 @@ def test_bad_file_is_one_line_exit_2_and_keeps_build(
     assert expected in err, err
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
     assert len(err) < 300  # a line to read, not the input quoted back
+    assert snapshot(project) == before
+
+
+def test_metadata_of_a_wrong_type_is_an_error_when_strict(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Without --strict a warning (pandoc takes any YAML): tests/test_metadata.py."""
+    (project / "manuscript" / "metadata.yaml").write_text("title: T\nauthor: 5\n")
+    before = snapshot(project)
+    code, err = run(project, capsys, "--strict")
+    assert code == 2
+    assert "manuscript/metadata.yaml:2: 'author' must be text" in err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
     assert snapshot(project) == before
 
 

@@ -155,17 +155,28 @@ def test_broken_yaml_in_a_chapter_names_file_and_line(tmp_path: Path) -> None:
     assert "invalid YAML" in str(caught.value)
 
 
-def test_a_wrong_type_is_reported_where_pandoc_takes_it(tmp_path: Path) -> None:
+def test_a_wrong_type_is_a_warning_where_pandoc_takes_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     root = write(
         tmp_path / "p",
         {
-            "manuscript/metadata.yaml": "title: T\nauthor: Fine\n",
-            "manuscript/01.md": "Text.\n\n---\nauthor: 5\n---\n",
+            "manuscript/metadata.yaml": "title: T\nauthor: Fine\nkeywords: a, b\n",
+            "manuscript/01.md": "Text.\n\n---\nauthor: 5\ndate: {year: 2020}\n---\n",
         },
     )
-    with pytest.raises(InputError) as caught:
-        load(root)
-    assert str(caught.value).startswith("manuscript/01.md:4: 'author' must be text")
+    proj = load(root)  # pandoc takes any YAML: no refusal
+    assert [str(p) for p in proj.problems] == [
+        "manuscript/01.md:4: 'author' must be text, a list of names, or entries with a 'name'",
+        "manuscript/01.md:5: 'date' must be text, not a dict",
+    ]
+    findings = run_lint(proj, LintConfig())
+    assert [(f.rule, f.file, f.line) for f in findings] == [
+        ("metadata/unexpected-type", "manuscript/01.md", 4),
+        ("metadata/unexpected-type", "manuscript/01.md", 5),
+    ]
+    assert main(["build", str(root), "--format", "html,epub", "--style", "apa"]) == 0
+    assert "warning: manuscript/01.md:4: 'author' must be text" in capsys.readouterr().err
 
 
 def test_lint_locates_metadata_keys_in_chapter_blocks(tmp_path: Path) -> None:

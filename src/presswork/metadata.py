@@ -15,12 +15,16 @@ from typing import Any
 
 import yaml
 
-from presswork.errors import InputError
+from presswork.errors import InputError, PressworkError
 from presswork.references import load_yaml
 
 _FENCE = re.compile(r"^[ ]{0,3}(`{3,}|~{3,})")
 _OPEN = re.compile(r"---[ \t]*\Z")
 _CLOSE = re.compile(r"(?:---|\.\.\.)[ \t]*\Z")
+
+
+class MetadataProblem(PressworkError):
+    """A metadata value of a type the outputs cannot show as meant (a warning)."""
 
 
 @dataclass(frozen=True)

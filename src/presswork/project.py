@@ -69,20 +69,22 @@ class Project:
         return path.resolve().relative_to(self.root.resolve()).as_posix()
 
 
-def _check_metadata(meta: metadata_mod.Metadata) -> dict[str, Any]:
-    """Types the build relies on, each error at the line of the value pandoc keeps.
+def _check_metadata(meta: metadata_mod.Metadata) -> list[PressworkError]:
+    """Values of a type the outputs cannot show as meant, each at the line pandoc keeps.
 
-    A missing title is no error: the build warns and the linter reports it.
+    pandoc accepts any YAML, so these are warnings (errors under --strict), not refusals;
+    a missing title is one too (reported by the build and the linter).
     """
     data = meta.values
+    problems: list[PressworkError] = []
 
-    def where(key: str) -> tuple[str | None, int | None]:
-        found = meta.where(key)
-        return found if found is not None else (None, None)
+    def warn(message: str, key: str) -> None:
+        file, line = meta.where(key) or (None, None)
+        problems.append(metadata_mod.MetadataProblem(message, file, line))
 
     title = data.get("title")
     if title is not None and not isinstance(title, str):
-        raise InputError("'title' must be text", *where("title"))
+        warn("'title' must be text", "title")
     author = data.get("author")
     if author is not None:
         authors = author if isinstance(author, list) else [author]
@@ -91,21 +93,20 @@ def _check_metadata(meta: metadata_mod.Metadata) -> dict[str, Any]:
                 isinstance(one, dict) and isinstance(one.get("name"), str)
             )
             if not ok:
-                raise InputError(
-                    "'author' must be text, a list of names, or entries with a 'name'",
-                    *where("author"),
-                )
+                warn("'author' must be text, a list of names, or entries with a 'name'", "author")
+                break
     for key in ("lang", "date", "subtitle", "short-title", "identifier"):
         value = data.get(key)
         if value is not None and not isinstance(value, (str, int, float)):
-            raise InputError(f"'{key}' must be text, not a {type(value).__name__}", *where(key))
-    for key in ("keywords",):
-        value = data.get(key)
-        if value is not None and not (
-            isinstance(value, list) and all(isinstance(v, str) for v in value)
-        ):
-            raise InputError(f"'{key}' must be a list of text", *where(key))
-    return data
+            warn(f"'{key}' must be text, not a {type(value).__name__}", key)
+    value = data.get("keywords")
+    if (
+        value is not None
+        and not isinstance(value, str)
+        and not (isinstance(value, list) and all(isinstance(v, str) for v in value))
+    ):
+        warn("'keywords' must be a list of text", "keywords")
+    return problems
 
 
 def load(root: Path | str = ".") -> Project:
@@ -152,7 +153,8 @@ def load(root: Path | str = ".") -> Project:
     for chapter in chapters:
         blocks += metadata_mod.chapter_blocks(chapter.path, chapter.text)
     sources = metadata_mod.merge(blocks)
-    metadata = _check_metadata(sources)
+    metadata = sources.values
+    type_problems = _check_metadata(sources)
 
     ref_dir = root / conf.references_dir
     reference_files: list[SourceFile] = []
@@ -186,7 +188,7 @@ def load(root: Path | str = ".") -> Project:
         reference_files,
         references,
         sources,
-        [*broken, *problems],
+        [*type_problems, *broken, *problems],
     )
 
 

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from presswork.lint.context import Context
 from presswork.lint.finding import Finding, Severity
 from presswork.lint.registry import Rule, register
+from presswork.metadata import MetadataProblem
 
 
 @register
@@ -99,4 +100,47 @@ class BibliographyMissing(Rule):
                     1,
                     message,
                     "correct the path, or add the file to the project",
+                )
+
+
+@register
+class UnexpectedType(Rule):
+    """A metadata value has a type the outputs cannot show as meant (a list for a title...).
+
+    pandoc takes any YAML, so presswork builds anyway and warns; the title block, the
+    indexers' tags and "Cite this article" may show the value oddly or leave it out.
+
+    Bad:
+        ==> manuscript/01-text.md <==
+        ---
+        title: The Night of 20 August
+        author: {affiliation: Charles University}
+        ---
+
+        The troops crossed the border at night.
+
+    Good:
+        ==> manuscript/01-text.md <==
+        ---
+        title: The Night of 20 August
+        author:
+          - name: Jana Novak
+            affiliation: Charles University
+        ---
+
+        The troops crossed the border at night.
+    """
+
+    id = "metadata/unexpected-type"
+    severity = Severity.WARNING
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        for problem in ctx.project.problems:
+            if isinstance(problem, MetadataProblem):
+                yield self.finding(
+                    str(problem.file),
+                    problem.line or 1,
+                    1,
+                    problem.message,
+                    "write the value as text (or a list of text) as the message says",
                 )
