@@ -286,3 +286,12 @@ def test_an_empty_chapter_or_reference_file_is_read_as_nothing(tmp_path: Path) -
     (root / "manuscript" / "01.md").write_text("  \n")
     with pytest.raises(InputError, match="file is empty"):
         load(root)
+
+
+def test_blocks_know_their_span_for_the_linter_to_mask() -> None:
+    from presswork.metadata import chapter_blocks
+
+    text = "Text.\n\n---\ntitle: T\n...\n\nMore.\n"
+    (block,) = chapter_blocks("manuscript/01.md", text)
+    assert text[block.span[0] : block.span[1]] == "---\ntitle: T\n...\n"
+    assert block.line == 3 and block.key_line("title") == 4

@@ -40,6 +40,8 @@ class Block:
     line: int  # 1-based line of the opening `---` (or of the first line, for a file)
     data: dict[str, Any]
     node: yaml.Node | None
+    # Offsets of the whole block in the file, delimiters included (for a scanner to mask).
+    span: tuple[int, int] = (0, 0)
 
     def key_line(self, key: str) -> int:
         if isinstance(self.node, yaml.MappingNode):
@@ -74,7 +76,7 @@ def file_block(path: str, text: str) -> Block:
         data = {}
     if not isinstance(data, dict):
         raise InputError("metadata must be a mapping of keys to values", path, 1)
-    return Block(path, text, 1, data, node)
+    return Block(path, text, 1, data, node, (0, len(text)))
 
 
 def chapter_blocks(path: str, text: str) -> list[Block]:
@@ -117,7 +119,8 @@ def chapter_blocks(path: str, text: str) -> list[Block]:
                 end_offset = offsets[end]
                 data, node = _parse(path, text, start_offset, end_offset)
                 if isinstance(data, dict):
-                    blocks.append(Block(path, text, k + 1, data, node))
+                    span = (offsets[k], min(offsets[end + 1], len(text)))
+                    blocks.append(Block(path, text, k + 1, data, node, span))
                     k = end + 1
                     previous_blank = False
                     continue
