@@ -49,17 +49,6 @@ CASES = {
         "title: [unclosed\nlang: en\n",
         "manuscript/metadata.yaml:2:5: invalid YAML: expected ',' or ']'",
     ),
-    "yaml-author-type": (
-        "manuscript/metadata.yaml",
-        "title: T\nauthor: 5\n",
-        "manuscript/metadata.yaml:2: 'author' must be text",
-    ),
-    "yaml-no-title": ("manuscript/metadata.yaml", "lang: en\n", "metadata has no 'title'"),
-    "bibtex-unclosed": (
-        "references/refs.bib",
-        "@article{doe2020,\n  title = {Open,\n  year = {2020}\n}\n",
-        "references/refs.bib:5: BibTeX syntax error in the entry starting on line 1",
-    ),
     "csl-json-syntax": (
         "references/refs.json",
         '[{"id": "doe2020", "type": "book",}]',
@@ -80,11 +69,6 @@ CASES = {
         '{"id": "doe2020", "type": "book", "title": "' + "long " * 2000 + '"}',
         "references/refs.json:1: not CSL data: top level: expected a list, found an object",
     ),
-    "yaml-title-list": (
-        "manuscript/metadata.yaml",
-        "title:\n  - A\n  - B\n",
-        "manuscript/metadata.yaml:2: 'title' must be text",
-    ),
     "csl-yaml-tab": (
         "references/refs.yaml",
         "- id: a\n\ttype: book\n",
@@ -95,7 +79,6 @@ CASES = {
         "Caf\xe9 society [@doe2020].\n".encode("latin-1"),
         "manuscript/01-body.md:1:4: not UTF-8 (looks like Windows-1252 or Latin-1)",
     ),
-    "empty-references": ("references/refs.bib", "", "references/refs.bib: file is empty"),
 }
 
 
@@ -115,6 +98,33 @@ def test_bad_file_is_one_line_exit_2_and_keeps_build(
     assert expected in err, err
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
     assert len(err) < 300  # a line to read, not the input quoted back
+    assert snapshot(project) == before
+
+
+def test_metadata_of_a_wrong_type_is_an_error_when_strict(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Without --strict a warning (pandoc takes any YAML): tests/test_metadata.py."""
+    (project / "manuscript" / "metadata.yaml").write_text("title: T\nauthor: 5\n")
+    before = snapshot(project)
+    code, err = run(project, capsys, "--strict")
+    assert code == 2
+    assert "manuscript/metadata.yaml:2: 'author' must be text" in err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert snapshot(project) == before
+
+
+def test_broken_bibtex_entry_is_an_error_when_strict(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Without --strict it is a warning and the rest builds (tests/test_bibtex.py)."""
+    text = "@article{doe2020,\n  title = {Open,\n  year = {2020}\n}\n"
+    (project / "references" / "refs.bib").write_text(text, encoding="utf-8")
+    before = snapshot(project)
+    code, err = run(project, capsys, "--strict")
+    assert code == 2
+    assert "references/refs.bib:5: BibTeX syntax error in the entry starting on line 1" in err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
     assert snapshot(project) == before
 
 

@@ -38,7 +38,7 @@ from presswork.formats.document import StyleDocument
 from presswork.i18n import mark_directions
 from presswork.project import Project
 from presswork.reproducible import source_date_epoch
-from presswork.settings import effective_cite_styles, output_fingerprint
+from presswork.settings import DEFAULT_STYLES, effective_cite_styles, output_fingerprint
 
 MANIFEST = "manifest.json"
 
@@ -196,13 +196,69 @@ def _bibliography_title(style: styles.Style, lang: str) -> str:
 def _markdown(proj: Project) -> str:
     """The whole manuscript as pandoc reads it: the metadata as front matter, then chapters."""
     parts = []
-    if proj.metadata_file is not None:
+    # pandoc's --metadata-file semantics: the file is the first block, the chapters' own
+    # blocks override it. An empty file (or only comments) adds nothing, not a stray rule.
+    blocks = proj.metadata_sources.blocks
+    meta_empty = bool(blocks) and blocks[0].path == getattr(proj.metadata_file, "path", None)
+    meta_empty = meta_empty and not blocks[0].data
+    if proj.metadata_file is not None and not meta_empty:
         # The file may carry its own YAML document markers; the front matter adds them anyway.
         body = re.sub(r"\A(?:---[ \t]*\n)?", "", proj.metadata_file.text.rstrip())
         body = re.sub(r"\n(?:---|\.\.\.)\Z", "", body)
         parts.append(f"---\n{body}\n...\n")
     parts += [chapter.text for chapter in proj.chapters]
     return "\n\n".join(parts) + "\n"
+
+
+RESOLVED_BIB = ".bibliography.bib"  # in build/, only while pandoc reads it
+
+
+def _bibliographies(proj: Project) -> list[str]:
+    """The files pandoc reads: the project's, or one resolved .bib for all BibTeX files."""
+    from presswork.bibinput import resolved_bibtex
+
+    files = [source.path for source in proj.reference_files]
+    bib = [(s.path, s.text) for s in proj.reference_files if s.path.lower().endswith(".bib")]
+    text = resolved_bibtex(bib)
+    if text is None:
+        return files
+    target = proj.build_dir / RESOLVED_BIB
+    write_atomic(target, text.encode("utf-8"))
+    return [str(target.resolve()), *(path for path in files if not path.lower().endswith(".bib"))]
+
+
+def _project_styles(proj: Project, strict: bool) -> list[str]:
+    """Without --style: the `styles` setting, else the metadata's `csl:` as pandoc would."""
+    if "csl" not in proj.metadata or proj.settings.styles != DEFAULT_STYLES:
+        return list(proj.settings.styles)
+    name, reason = styles.metadata_style(proj.metadata["csl"], proj.root, proj.settings.styles_dir)
+    if name is not None:
+        return [name]
+    file, line = proj.metadata_sources.where("csl") or (None, None)
+    problem = PressworkError(
+        f"metadata 'csl: {proj.metadata['csl']}' ignored: {reason}", file, line
+    )
+    if strict:
+        raise InputError(problem.message, file, line)
+    proj.problems.append(problem)
+    return list(proj.settings.styles)
+
+
+def _citeproc_metadata(proj: Project, ast: dict[str, Any], style: styles.Style) -> dict[str, str]:
+    """presswork's defaults for citeproc, where the author's metadata says nothing.
+
+    `--metadata` overrides the document, so an author's `reference-section-title` or
+    `link-citations` must not be passed over; a manuscript ending with its own heading
+    ("# References") gets the bibliography under it, not under a second heading.
+    """
+    found = {"lang": proj.lang}
+    blocks = ast.get("blocks", [])
+    own_heading = bool(blocks) and blocks[-1].get("t") == "Header"
+    if "reference-section-title" not in proj.metadata and not own_heading:
+        found["reference-section-title"] = _bibliography_title(style, proj.lang)
+    if "link-citations" not in proj.metadata:
+        found["link-citations"] = "true"
+    return found
 
 
 def _render_style(
@@ -214,18 +270,10 @@ def _render_style(
     pool: Executor | None,
     report: BuildReport,
     reporter: Reporter,
+    bibliographies: list[str],
 ) -> dict[Target, bytes]:
-    bibliographies = [source.path for source in proj.reference_files]
     cited, warnings = pandoc.citeproc(
-        ast,
-        style.path,
-        bibliographies,
-        proj.root,
-        {
-            "reference-section-title": _bibliography_title(style, proj.lang),
-            "link-citations": "true",
-            "lang": proj.lang,
-        },
+        ast, style.path, bibliographies, proj.root, _citeproc_metadata(proj, ast, style)
     )
     report.warnings.extend(f"{style.name}: {w}" for w in warnings)
     doc = StyleDocument(
@@ -313,7 +361,7 @@ def _build(
     pandoc.resume()  # a build in the same process after an interrupted one (pandoc.version)
     proj = project_mod.load(Path(root))
     format_names = format_names or list(proj.settings.formats)
-    style_names = style_names or list(proj.settings.styles)
+    style_names = style_names or _project_styles(proj, strict)
     jobs = max(1, jobs or os.cpu_count() or 1)
     epoch = source_date_epoch(proj.root, proj.metadata)
     targets = plan(proj, format_names, style_names, epoch)
@@ -361,12 +409,23 @@ def _build(
         identifier_problems = identifiers.resolve_ast(proj, ast)
         check_cited_limit(proj, ast, list({t.style.name: t.style for t in todo}.values()))
         problems = (
-            check_citations(proj, ast) + identifier_problems + footnote_problems + crossref_problems
+            proj.problems
+            + check_citations(proj, ast)
+            + identifier_problems
+            + footnote_problems
+            + crossref_problems
         )
+        if proj.title_missing:  # pandoc builds without one; the outputs show no title
+            where = proj.metadata_file.path if proj.metadata_file else proj.chapters[0].path
+            problems.append(PressworkError("the metadata has no 'title'", where))
         # Every format renders from the sanitized AST: nothing outside the project, no script.
         ast, removed = sanitize.sanitize(ast, proj.root)
         ast = mark_directions(ast, proj.lang)  # dir="rtl" on Arabic or Hebrew spans and divs
+        # The project read the metadata's bibliography files (inside the project) and passes
+        # them by name; pandoc would look for them from the project root only.
+        ast.get("meta", {}).pop("bibliography", None)
         metadata = [proj.metadata_file] if proj.metadata_file is not None else []
+        metadata += proj.chapters  # YAML blocks of the chapters are metadata too
         problems += sanitize.as_errors(removed, proj.chapters, metadata)
         for problem in problems:
             if strict:
@@ -380,8 +439,9 @@ def _build(
         # With a pool, style threads mostly wait (for pandoc or a PDF worker): one per style
         # keeps pandoc busy while the workers lay out PDFs; the pool caps the CPU work.
         threads = len(by_style) if pool is not None else min(jobs, len(by_style))
+        bibliographies = _bibliographies(proj)
         tasks = [
-            (proj, ast, group[0].style, group, epoch, pool, report, reporter)
+            (proj, ast, group[0].style, group, epoch, pool, report, reporter, bibliographies)
             for group in by_style.values()
         ]
         results: dict[Target, bytes] = {}
@@ -396,6 +456,8 @@ def _build(
             # at once); this waits for it, up to about a second while the fork server starts.
             if pool is not None:
                 pool.shutdown(cancel_futures=True)
+            with contextlib.suppress(FileNotFoundError):
+                (proj.build_dir / RESOLVED_BIB).unlink()
 
         with workers.interrupts_deferred():
             _commit(proj.build_dir, todo, results, manifest)

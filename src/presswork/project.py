@@ -10,11 +10,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from presswork import metadata as metadata_mod
 from presswork import settings as settings_mod
-from presswork.errors import InputError
-from presswork.references import REFERENCE_SUFFIXES, Reference, load_yaml, parse
+from presswork.errors import InputError, PressworkError
+from presswork.references import REFERENCE_SUFFIXES, Reference, inline_references, parse
+from presswork.sanitize import resource_refusal
 from presswork.settings import Settings
 from presswork.textio import read_text
 
@@ -40,6 +40,17 @@ class Project:
     chapters: list[SourceFile]
     reference_files: list[SourceFile]
     references: list[Reference] = field(default_factory=list)
+    # Where each metadata key pandoc uses is written (metadata.yaml or a chapter's YAML block).
+    metadata_sources: metadata_mod.Metadata = field(
+        default_factory=lambda: metadata_mod.Metadata({}, {}, [])
+    )
+    # Warnings found while reading (a metadata `bibliography` outside the project...).
+    problems: list[PressworkError] = field(default_factory=list)
+
+    @property
+    def title_missing(self) -> bool:
+        title = self.metadata.get("title")
+        return title is None or (isinstance(title, str) and not title.strip())
 
     @property
     def name(self) -> str:
@@ -58,24 +69,22 @@ class Project:
         return path.resolve().relative_to(self.root.resolve()).as_posix()
 
 
-def _node_line(node: yaml.Node | None, key: str) -> int | None:
-    if isinstance(node, yaml.MappingNode):
-        for k, v in node.value:
-            if getattr(k, "value", None) == key:
-                return int(v.start_mark.line) + 1
-    return None
+def _check_metadata(meta: metadata_mod.Metadata) -> list[PressworkError]:
+    """Values of a type the outputs cannot show as meant, each at the line pandoc keeps.
 
+    pandoc accepts any YAML, so these are warnings (errors under --strict), not refusals;
+    a missing title is one too (reported by the build and the linter).
+    """
+    data = meta.values
+    problems: list[PressworkError] = []
 
-def _check_metadata(data: Any, node: yaml.Node | None, display: str) -> dict[str, Any]:
-    if data is None:
-        raise InputError("metadata is empty: it needs at least a title", display)
-    if not isinstance(data, dict):
-        raise InputError("metadata must be a mapping of keys to values", display, 1)
+    def warn(message: str, key: str) -> None:
+        file, line = meta.where(key) or (None, None)
+        problems.append(metadata_mod.MetadataProblem(message, file, line))
+
     title = data.get("title")
-    if title is None:
-        raise InputError("metadata has no 'title'", display)
-    if not isinstance(title, str) or not title.strip():
-        raise InputError("'title' must be text", display, _node_line(node, "title"))
+    if title is not None and not isinstance(title, str):
+        warn("'title' must be text", "title")
     author = data.get("author")
     if author is not None:
         authors = author if isinstance(author, list) else [author]
@@ -84,26 +93,20 @@ def _check_metadata(data: Any, node: yaml.Node | None, display: str) -> dict[str
                 isinstance(one, dict) and isinstance(one.get("name"), str)
             )
             if not ok:
-                raise InputError(
-                    "'author' must be text, a list of names, or entries with a 'name'",
-                    display,
-                    _node_line(node, "author"),
-                )
+                warn("'author' must be text, a list of names, or entries with a 'name'", "author")
+                break
     for key in ("lang", "date", "subtitle", "short-title", "identifier"):
         value = data.get(key)
         if value is not None and not isinstance(value, (str, int, float)):
-            raise InputError(
-                f"'{key}' must be text, not a {type(value).__name__}",
-                display,
-                _node_line(node, key),
-            )
-    for key in ("keywords",):
-        value = data.get(key)
-        if value is not None and not (
-            isinstance(value, list) and all(isinstance(v, str) for v in value)
-        ):
-            raise InputError(f"'{key}' must be a list of text", display, _node_line(node, key))
-    return data
+            warn(f"'{key}' must be text, not a {type(value).__name__}", key)
+    value = data.get("keywords")
+    if (
+        value is not None
+        and not isinstance(value, str)
+        and not (isinstance(value, list) and all(isinstance(v, str) for v in value))
+    ):
+        warn("'keywords' must be a list of text", "keywords")
+    return problems
 
 
 def load(root: Path | str = ".") -> Project:
@@ -124,7 +127,10 @@ def load(root: Path | str = ".") -> Project:
     def rel(path: Path) -> str:
         return path.relative_to(root).as_posix()
 
-    chapters = [SourceFile(rel(p), read_text(p, rel(p))) for p in chapter_paths]
+    # pandoc reads an empty chapter as nothing; only a manuscript with no text is refused.
+    chapters = [SourceFile(rel(p), read_text(p, rel(p), allow_empty=True)) for p in chapter_paths]
+    if not any(chapter.text.strip() for chapter in chapters):
+        raise InputError("file is empty", chapters[0].path)
     size = sum(len(chapter.text.encode("utf-8")) for chapter in chapters)
     if size > MAX_MANUSCRIPT_BYTES:
         raise InputError(
@@ -133,29 +139,95 @@ def load(root: Path | str = ".") -> Project:
             rel(manuscript),
         )
 
-    metadata: dict[str, Any] = {}
+    # pandoc's order: --metadata-file first, then the chapters' blocks; later keys win.
+    blocks: list[metadata_mod.Block] = []
     metadata_file = None
     for name in METADATA_NAMES:
         candidate = manuscript / name
         if candidate.is_file():
             display = rel(candidate)
-            text = read_text(candidate, display)
-            data, node = load_yaml(text, display)
-            metadata = _check_metadata(data, node, display)
+            text = read_text(candidate, display, allow_empty=True)  # pandoc takes it
+            blocks.append(metadata_mod.file_block(display, text))
             metadata_file = SourceFile(display, text)
             break
-    else:
-        raise InputError(f"no metadata file ({' or '.join(METADATA_NAMES)})", rel(manuscript))
+    for chapter in chapters:
+        blocks += metadata_mod.chapter_blocks(chapter.path, chapter.text)
+    sources = metadata_mod.merge(blocks)
+    metadata = sources.values
+    type_problems = _check_metadata(sources)
 
     ref_dir = root / conf.references_dir
     reference_files: list[SourceFile] = []
     references: list[Reference] = []
+    paths = []
     if ref_dir.is_dir():
-        for path in sorted(ref_dir.iterdir()):
-            if path.suffix.lower() not in REFERENCE_SUFFIXES or not path.is_file():
-                continue
-            display = rel(path)
-            text = read_text(path, display)
-            references.extend(parse(text, path.suffix, display))
-            reference_files.append(SourceFile(display, text))
-    return Project(root, conf, metadata, metadata_file, chapters, reference_files, references)
+        paths = [
+            path
+            for path in sorted(ref_dir.iterdir())
+            if path.suffix.lower() in REFERENCE_SUFFIXES and path.is_file()
+        ]
+    named, problems = _metadata_bibliographies(root, manuscript, sources)
+    broken: list[InputError] = []  # a broken BibTeX entry: a warning, the rest builds
+    for path in paths + [p for p in named if p not in paths]:
+        display = rel(path)
+        text = read_text(path, display, allow_empty=True)
+        if not text.strip():
+            continue  # an empty file defines nothing (pandoc reads a .bib so)
+        references.extend(parse(text, path.suffix, display, broken))
+        reference_files.append(SourceFile(display, text))
+    # pandoc cites the metadata's own `references:` too (the block pandoc keeps).
+    inline = sources.origin.get("references")
+    if inline is not None:
+        references.extend(inline_references(inline.data, inline.node, inline.path))
+    return Project(
+        root,
+        conf,
+        metadata,
+        metadata_file,
+        chapters,
+        reference_files,
+        references,
+        sources,
+        [*type_problems, *broken, *problems],
+    )
+
+
+def _metadata_bibliographies(
+    root: Path, manuscript: Path, sources: metadata_mod.Metadata
+) -> tuple[list[Path], list[PressworkError]]:
+    """The files a metadata `bibliography:` names, inside the project; warnings for others.
+
+    pandoc looks for them from where it runs; a manuscript may have been written to run from
+    the project root or from the manuscript folder, so both are tried, in that order.
+    """
+    value = sources.values.get("bibliography")
+    if value is None:
+        return [], []
+    items = value if isinstance(value, list) else [value]
+    file, line = sources.where("bibliography") or (None, None)
+    found: list[Path] = []
+    problems: list[PressworkError] = []
+    top = root.resolve()
+    for item in items:
+        if not isinstance(item, str) or not item.strip():
+            continue
+        name = item.strip()
+        reason = ""
+        candidates = [base / name for base in (root, manuscript)]
+        existing = [c for c in candidates if c.is_file()]
+        if resource_refusal(name, root):
+            continue  # outside the project or on the network: sanitize reports it, located
+        if not existing:
+            reason = "file not found"
+        elif not existing[0].resolve().is_relative_to(top):
+            reason = "outside the project"
+        elif existing[0].suffix.lower() not in REFERENCE_SUFFIXES:
+            reason = "not a .bib, .json or .yaml file"
+        if reason:
+            message = f"metadata 'bibliography: {name}' ignored: {reason}"
+            problems.append(PressworkError(message, file, line))
+            continue
+        path = root / existing[0].resolve().relative_to(top)
+        if path not in found:
+            found.append(path)
+    return found, problems

@@ -39,6 +39,8 @@ class Reference:
     column: int
     fields: dict[str, RefField] = field(default_factory=dict)
     syntax: str = "bibtex"
+    # BibTeX fields written twice: (name, line kept out, line pandoc keeps: the last).
+    duplicates: list[tuple[str, int, int]] = field(default_factory=list)
 
     def get(self, name: str, default: Any = None) -> Any:
         found = self.fields.get(name)
@@ -77,14 +79,35 @@ def _unenclose(value: str) -> str:
     return value
 
 
-def parse_bibtex(text: str, display: str) -> list[Reference]:
+_COMMENT_LINE = re.compile(r"^[ \t]*%.*$", re.M)
+
+
+def without_comment_lines(text: str) -> str:
+    """`%` lines blanked (same length, so positions hold): pandoc and biber skip them, and an
+    `@misc{...}` quoted in one must not become an entry."""
+    return _COMMENT_LINE.sub(lambda m: " " * len(m.group()), text)
+
+
+def parse_bibtex(
+    text: str, display: str, problems: list[InputError] | None = None
+) -> list[Reference]:
+    """The entries of a .bib file; a broken entry raises, or with `problems` is one of them
+    (the rest still read, as the build gives pandoc the file without it)."""
     import bibtexparser
 
     # The splitter logs each aborted block as a warning; we raise our own error instead.
     logging.getLogger("bibtexparser").setLevel(logging.ERROR)
-    library = bibtexparser.parse_string(text)
+    library = bibtexparser.parse_string(without_comment_lines(text))
     entries = list(library.entries)
     for block in library.failed_blocks:
+        if isinstance(block, bibtexparser.model.DuplicateFieldKeyBlock):
+            # pandoc keeps the last value; the linter reports both lines.
+            entry = block.ignore_error_block
+            if entry is not None:
+                for item in entry.fields:
+                    item.value = _unenclose(item.value)
+                entries.append(entry)
+            continue
         if isinstance(block, bibtexparser.model.DuplicateBlockKeyBlock):
             # A key defined twice is the linter's to report (citation/duplicate-key), with
             # both places; pandoc itself uses the first.
@@ -100,11 +123,14 @@ def parse_bibtex(text: str, display: str) -> list[Reference]:
         line = text.count("\n", 0, end) + 1 if end is not None else block.start_line + 1
         if end is None or "end of file" in reason:
             reason += " (an unclosed brace or quote?)"
-        raise InputError(
+        problem = InputError(
             f"BibTeX syntax error in the entry starting on line {block.start_line + 1}: {reason}",
             display,
             line,
         )
+        if problems is None:
+            raise problem
+        problems.append(problem)
     lines = text.split("\n")
     references = []
     for entry in sorted(entries, key=lambda e: e.start_line):
@@ -118,7 +144,10 @@ def parse_bibtex(text: str, display: str) -> list[Reference]:
         )
         for item in entry.fields:
             line, column = _value_column(lines, item.start_line, item.key)
-            ref.fields[item.key.lower()] = RefField(item.value, line, column)
+            name = item.key.lower()
+            if name in ref.fields:
+                ref.duplicates.append((name, ref.fields[name].line, line))
+            ref.fields[name] = RefField(item.value, line, column)
         references.append(ref)
     return references
 
@@ -247,6 +276,11 @@ def _csl_items(data: Any, node: yaml.Node | None, display: str) -> list[Referenc
     return references
 
 
+def inline_references(data: Any, node: yaml.Node | None, display: str) -> list[Reference]:
+    """The `references:` of a YAML metadata block (pandoc cites them like a file's)."""
+    return _csl_items(data, node, display)
+
+
 def parse_csl_json(text: str, display: str) -> list[Reference]:
     try:
         data = json.loads(text)
@@ -267,9 +301,16 @@ def parse_csl_yaml(text: str, display: str) -> list[Reference]:
 _PARSERS = {"bibtex": parse_bibtex, "csljson": parse_csl_json, "cslyaml": parse_csl_yaml}
 
 
-def parse(text: str, suffix: str, display: str) -> list[Reference]:
-    """Parse one reference file's text, its syntax chosen by the file's suffix."""
+def parse(
+    text: str, suffix: str, display: str, problems: list[InputError] | None = None
+) -> list[Reference]:
+    """Parse one reference file's text, its syntax chosen by the file's suffix.
+
+    With `problems`, a broken BibTeX entry is added to it instead of raised.
+    """
     syntax = REFERENCE_SUFFIXES.get(suffix.lower())
     if syntax is None:
         raise InputError(f"unknown reference format '{suffix}' (use .bib, .json or .yaml)", display)
+    if syntax == "bibtex":
+        return parse_bibtex(text, display, problems)
     return _PARSERS[syntax](text, display)

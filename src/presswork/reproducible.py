@@ -31,7 +31,11 @@ def _git_commit_time(root: Path) -> int | None:
 
 
 def _metadata_date(metadata: dict[str, Any]) -> int | None:
-    match = re.match(r"^\s*(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?", str(metadata.get("date", "")))
+    from presswork.meta.isodate import iso_date  # "May 04, 2022" too
+
+    text = str(metadata.get("date", ""))
+    text = iso_date(text) or text
+    match = re.match(r"^\s*(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?", text)
     if not match:
         return None
     year, month, day = int(match[1]), int(match[2] or 1), int(match[3] or 1)

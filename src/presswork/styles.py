@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from presswork.errors import InputError
 
@@ -128,7 +129,8 @@ def _from_file(name: str, path: Path, display: str) -> Style:
     head = _head(path)
     if "class" not in head and "parent" in head:
         return _bundled(head["parent"], alias=name, title=head["title"])
-    return Style(name, path, head["title"], head.get("class", "in-text"))
+    # Absolute: pandoc runs in the project root, not where presswork was started.
+    return Style(name, path.resolve(), head["title"], head.get("class", "in-text"))
 
 
 def _bundled_path(name: str) -> Path | None:
@@ -166,6 +168,8 @@ def resolve(name: str, root: Path, styles_dir: str = "styles") -> Style:
     """Find a style by path, by name in the project's styles/, or by bundled name."""
     if name.endswith(".csl") or "/" in name or "\\" in name:
         path = (root / name) if not Path(name).is_absolute() else Path(name)
+        if not path.is_file() and Path(name).is_file():
+            path = Path(name)  # relative to the current directory, as the shell completed it
         if not path.is_file():
             raise InputError("style file not found", name)
         return _from_file(path.stem, path, name)
@@ -177,6 +181,28 @@ def resolve(name: str, root: Path, styles_dir: str = "styles") -> Style:
     close = suggestions(name)
     hint = f"; did you mean {', '.join(close)}?" if close else ""
     raise InputError(f"unknown citation style '{name}'{hint}")
+
+
+def metadata_style(value: Any, root: Path, styles_dir: str) -> tuple[str | None, str]:
+    """The metadata's `csl:` as a style name to build, or None and why it is ignored.
+
+    A bundled or styles/ name, or a .csl file inside the project (as sanitize allows).
+    """
+    if not isinstance(value, str) or not value.strip():
+        return None, ""
+    name = value.strip()
+    if not (name.endswith(".csl") or "/" in name or "\\" in name):
+        try:
+            resolve(name, root, styles_dir)
+        except InputError as exc:
+            return None, exc.message
+        return name, ""
+    path = root / name
+    if "://" in name or Path(name).is_absolute() or not path.is_file():
+        return None, "not a .csl file of the project"
+    if not path.resolve().is_relative_to(root.resolve()):
+        return None, "outside the project"
+    return path.resolve().relative_to(root.resolve()).as_posix(), ""
 
 
 def search(

@@ -90,6 +90,7 @@ def test_metadata_resources_outside_the_project(tmp_path: Path) -> None:
         "epub-cover-image: figures/cover.png\n"
     )
     files = {"manuscript/metadata.yaml": metadata, "manuscript/01-text.md": "Text.\n"}
+    files["references/ok.bib"] = "@misc{ok, title = {OK}}\n"  # a missing one is a warning
     project = write_project(root, files)
     findings = run_lint(project, LintConfig(select=("safety",)))
     assert [(f.file, *where([f])[0]) for f in findings] == [

@@ -57,8 +57,10 @@ def template_variables(meta: dict[str, Any], lang: str) -> dict[str, str]:
     from presswork.i18n import is_rtl, term
 
     found: dict[str, str] = {}
-    date = " ".join(plain_text(meta.get("date", {})).split())
-    if _ISO_DATE.match(date):
+    from presswork.meta.isodate import iso_date  # "January 2015" as well as ISO
+
+    date = iso_date(plain_text(meta.get("date", {})))
+    if date:
         found["presswork-date-iso"] = date
         found["presswork-date"] = human_date(date, lang)
     # the page's direction: metadata `dir`, else right to left for Arabic, Hebrew, ...

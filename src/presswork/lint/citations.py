@@ -77,7 +77,7 @@ class Undefined(Rule):
             yield self.finding(
                 doc.path, line, column, f"citation key '{cite.key}' is not in the references", fix
             )
-        meta = ctx.metadata
+        meta = ctx.metadata_for("nocite")
         for key in sorted(ctx.nocite - set(ctx.refs_by_id) - {"*"}):
             if resolve(key) in ctx.refs_by_id or prefix_of(resolve(key)) is not None:
                 continue
@@ -164,6 +164,11 @@ class Unused(Rule):
         cited = {resolve(cite.key) for _, cite in ctx.citations()} | {
             resolve(key) for key in ctx.nocite
         }
+        for ref in ctx.references:  # a crossref or xdata parent is used by its children
+            for name in ("crossref", "xdata"):
+                value = ref.get(name)
+                if isinstance(value, str):
+                    cited.update(part.strip() for part in value.split(","))
         for key, ref in ctx.refs_by_id.items():
             if key not in cited:
                 line, column = ctx.reference_files.key_position(ref)

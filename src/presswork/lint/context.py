@@ -65,6 +65,17 @@ class Context:
         meta = self.project.metadata_file
         return MetadataFile(meta.path, meta.text) if meta is not None else None
 
+    def metadata_for(self, key: str) -> MetadataFile | None:
+        """The metadata block whose value of `key` pandoc uses (metadata.yaml or a chapter's)."""
+        block = self.project.metadata_sources.origin.get(key)
+        if block is None:
+            return None
+        cache = self.memo("metadata-blocks", dict)
+        found = cache.get(id(block))
+        if found is None:
+            found = cache[id(block)] = MetadataFile(block.path, block.text, block.node)
+        return found
+
     def citations(self) -> Iterator[tuple[Document, Citation]]:
         """Every citation of the manuscript, in reading order (`@fig:x` and kin are none)."""
         for doc in self.documents:

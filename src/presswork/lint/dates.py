@@ -122,6 +122,8 @@ def _with_month_day(ctx: Context, ref: Reference, year: DateValue) -> ParsedDate
     if not isinstance(month_text, str) or "#" in month_text:
         return ParsedDate(year)
     raw = month_text.strip().strip("{}").strip()
+    if not raw:  # `month = ""`: no month, as pandoc reads it
+        return ParsedDate(year)
     month = int(raw) if raw.isdigit() else month_number(raw)
     if month is None and raw.lower() in _SEASONS:
         return ParsedDate(year)
@@ -182,7 +184,7 @@ def reference_dates(ctx: Context) -> list[_Located]:
 
 
 def _metadata(ctx: Context) -> Iterator[_Located]:
-    meta = ctx.metadata
+    meta = ctx.metadata_for("date")
     value = ctx.project.metadata.get("date")
     node = meta.node("date") if meta is not None else None
     if meta is None or node is None or value is None:

@@ -150,9 +150,9 @@ def prose_texts(ctx: Context) -> Iterator[tuple[str, str, Positioner]]:
     """(file, text, positioner) for every text the prose rules read: chapters and metadata."""
     for doc in ctx.documents:
         yield doc.path, doc.prose, doc
-    meta = ctx.metadata
-    if meta is not None:
-        for key in ("title", "subtitle", "abstract", "date", "description"):
+    for key in ("title", "subtitle", "abstract", "date", "description"):
+        meta = ctx.metadata_for(key)
+        if meta is not None:
             span = meta.scalar_span(key)
             if key == "date" and iso_like(str(ctx.project.metadata.get("date"))):
                 continue  # read as a date by the reference-date rules

@@ -110,12 +110,15 @@ class ReferenceFiles:
 
 
 class MetadataFile:
-    """The metadata YAML: where each top-level value is written."""
+    """A metadata YAML (the file, or a chapter's block): where each top-level value is written.
 
-    def __init__(self, path: str, text: str) -> None:
+    `root`, when given, is the block's node with marks in the whole file's text.
+    """
+
+    def __init__(self, path: str, text: str, root: yaml.Node | None = None) -> None:
         self.path = path
         self.index = TextIndex(text)
-        self.root = _compose(text)
+        self.root = root if root is not None else _compose(text)
 
     def node(self, key: str) -> yaml.Node | None:
         return child(self.root, [key])

@@ -31,6 +31,8 @@ RULE_MODULES = (
     "styles",
     "glyphs",
     "suppress",
+    "metadata",
+    "bibtex",
 )
 _ID = re.compile(r"^[a-z]+/[a-z]+(?:-[a-z]+)*$")
 _RULES: dict[str, type[Rule]] = {}

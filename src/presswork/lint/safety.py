@@ -170,11 +170,11 @@ def _issues(doc: Document, root: Path) -> list[Issue]:
 
 def _metadata_issues(ctx: Context) -> Iterator[tuple[str, int, int, str, str]]:
     """Metadata naming files for pandoc (css, cover-image, bibliography...) the build ignores."""
-    meta = ctx.metadata
-    if meta is None:
-        return
     root = ctx.project.root
     for key in sorted(PATH_METADATA):
+        meta = ctx.metadata_for(key)
+        if meta is None:
+            continue
         node = meta.node(key)
         items = node.value if isinstance(node, yaml.SequenceNode) else [node]
         for item in items:

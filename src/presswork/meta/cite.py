@@ -12,6 +12,7 @@ import threading
 import warnings
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from presswork.i18n import csl_locale, term
 from presswork.meta.export import ITEM_ID, bibtex, csl_item, csl_json, data_uri, ris
@@ -34,12 +35,26 @@ def _render(item_json: str, style_path: str, locale: str | None = None) -> str:
 
     item = json.loads(item_json)
     style = CitationStylesStyle(style_path, locale=locale, validate=False)
+    _drop_empty_labels(style.root, item)
     bibliography = CitationStylesBibliography(style, CiteProcJSON([item]), formatter.html)
     bibliography.register(Citation([CitationItem(ITEM_ID)]))
     entries = bibliography.bibliography()
     if not entries:
         raise ValueError("the style made no bibliography entry")
     return "".join(str(part) for part in entries[0]).strip()
+
+
+def _drop_empty_labels(root: Any, item: dict[str, Any]) -> None:
+    """Remove `<label variable="...">` of variables the item lacks.
+
+    CSL renders a label only with its variable, but citeproc-py prints the term anyway, so the
+    Chicago styles said "Edition." for a paper without one (their serial-type edition group
+    holds a text and a label). Without the label the group is empty, as the spec intends.
+    """
+    for label in [el for el in root.iter() if str(el.tag).endswith("}label")]:
+        names = (label.get("variable") or "").split()
+        if names and "locator" not in names and not any(name in item for name in names):
+            label.getparent().remove(label)
 
 
 def render_entries(

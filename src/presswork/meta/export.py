@@ -44,7 +44,7 @@ def csl_json(paper: Paper) -> str:
 def citation_key(paper: Paper) -> str:
     """An ASCII key such as `unknown2020`: first author's family name (or title word), year."""
     first = split_name(paper.authors[0]) if paper.authors else {}
-    word = first.get("family") or (first.get("literal") or paper.title).split()[0]
+    word = first.get("family") or (first.get("literal") or paper.title or "article").split()[0]
     ascii_word = unicodedata.normalize("NFKD", word).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]", "", ascii_word.lower()) + paper.year or "article"
 

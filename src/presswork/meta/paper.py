@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from presswork.formats.document import plain_text
+from presswork.meta.isodate import iso_date
 
 _ISO_DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
 _PAGES = re.compile(r"^\s*(\w+)\s*(?:[-–—]+\s*(\w+))?\s*$")
@@ -44,7 +45,7 @@ class Paper:
     title: str
     subtitle: str = ""
     authors: tuple[str, ...] = ()
-    date: str = ""  # ISO 8601 as written: 2020, 2020-06 or 2020-06-01
+    date: str = ""  # ISO 8601 at the precision written: 2020, 2020-06 or 2020-06-01
     lang: str = ""
     abstract: str = ""
     keywords: tuple[str, ...] = ()
@@ -106,7 +107,7 @@ def paper_from_meta(meta: dict[str, Any], lang: str, url: str = "", pdf_url: str
         title=_text(meta.get("title", {})),
         subtitle=_text(meta.get("subtitle", {})),
         authors=_authors(meta.get("author", {})),
-        date=_text(meta.get("date", {})),
+        date=iso_date(_text(meta.get("date", {}))),  # "May 04, 2022" as well as ISO
         lang=lang,
         abstract=_text(meta.get("abstract", {})),
         keywords=_texts(meta.get("keywords", {})),

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from typing import Any
 
 from presswork.meta.paper import Paper
@@ -26,8 +27,15 @@ def _names(item: dict[str, Any], role: str = "author") -> list[str]:
 
 
 def _year(item: dict[str, Any]) -> str:
-    parts = (item.get("issued") or {}).get("date-parts") or [[]]
-    return str(parts[0][0]) if parts and parts[0] else ""
+    issued = item.get("issued") or {}
+    if not isinstance(issued, dict):  # CSL-YAML as pandoc takes it: `issued: 2001`, "2001-05"
+        match = re.match(r"\s*(\d{4})", str(issued))
+        return match.group(1) if match else ""
+    parts = issued.get("date-parts") or [[]]
+    if not parts or not isinstance(parts[0], list) or not parts[0]:
+        match = re.match(r"\s*(\d{4})", str(issued.get("raw") or issued.get("literal") or ""))
+        return match.group(1) if match else ""
+    return str(parts[0][0])
 
 
 def _clean(value: Any) -> str:
