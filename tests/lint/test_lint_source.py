@@ -267,3 +267,13 @@ def test_constructs_as_pandoc_reads_them(name: str) -> None:
     pandoc = _pandoc()
     assert pandoc is not None
     assert _my_facts(text) == _pandoc_facts(pandoc, text)
+
+
+
+def test_many_rules_that_open_no_table_then_a_table() -> None:
+    # Each `---` before text might open a multiline table; none closes, so all are text, and
+    # the table at the end (rows of six spaces) is still a table. The search for a table's
+    # end is shared between openers, so this is one pass, not 20,000.
+    table = "\n\n----------- ----\n   a        b\n\n      @t    c\n----------- ----\n"
+    doc = scan("a.md", "text\n\n" + "---\ntext @a\n" * 20_000 + table)
+    assert len(doc.citations) == 20_001 and doc.citations[-1].key == "t"

@@ -14,7 +14,7 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
-from presswork.lint.inline import InlineScanner, Masks
+from presswork.lint.inline import InlineScanner, Masks, _Finder
 from presswork.lint.model import (
     Citation,
     InlineNote,
@@ -118,6 +118,11 @@ class _BlockScanner:
         self.divs = 0  # fenced divs open
         self.inline_comment = False  # the open comment started inside a paragraph
         self.table_until = -1  # end of the multiline table the lines are in
+        self._finders = {
+            "footer": _Finder(text, r"^[ \t]*-[- \t]*$(?=\n[ \t]*(?:\n|\Z)|\Z)", re.M),
+            "gap": _Finder(text, r"\n[ \t]*\n[ \t]*\n"),
+            "columns": _Finder(text, r"^[ \t]*-+(?:[ \t]+-+)+[ \t]*$", re.M),
+        }
 
     def run(self) -> None:
         text = self.text
@@ -197,25 +202,20 @@ class _BlockScanner:
             self.blank_before, self.para = False, False
 
     def _table_end(self, end: int, columns: bool) -> int:
-        """The end of a multiline table whose first rule ends at `end`, or -1."""
-        text, at, blank = self.text, end + 1, False
-        while at < len(text):
-            stop = text.find("\n", at)
-            stop = len(text) if stop < 0 else stop
-            line = text[at:stop]
-            if not line.strip():
-                if blank:
-                    return -1  # two blank lines end any table
-                blank = True
-            else:
-                blank = False
-                if _TABLE_COLUMNS.match(line) or _TABLE_RULE.match(line):
-                    after = text.find("\n", stop + 1)
-                    if columns and text[stop + 1 : after if after >= 0 else None].strip() == "":
-                        return stop
-                    columns = True
-            at = stop + 1
-        return -1
+        """The end of a multiline table whose first rule ends at `end`, or -1.
+
+        It ends at a rule followed by a blank line, with a column rule before (unless the
+        first rule has columns) and no two blank lines in between. Each search is cached
+        for the openers that follow, so many rules cost linear time.
+        """
+        text = self.text
+        footer = self._finders["footer"].find(end + 1, len(text))
+        if footer < 0 or 0 <= self._finders["gap"].find(end, len(text)) < footer:
+            return -1
+        if not columns and not 0 <= self._finders["columns"].find(end + 1, len(text)) < footer:
+            return -1
+        close = text.find("\n", footer)
+        return len(text) if close < 0 else close
 
     def _text_line(self, line: str, start: int, end: int) -> None:
         indent = _indent(line)
