@@ -269,7 +269,6 @@ def test_constructs_as_pandoc_reads_them(name: str) -> None:
     assert _my_facts(text) == _pandoc_facts(pandoc, text)
 
 
-
 def test_many_rules_that_open_no_table_then_a_table() -> None:
     # Each `---` before text might open a multiline table; none closes, so all are text, and
     # the table at the end (rows of six spaces) is still a table. The search for a table's
