@@ -242,6 +242,11 @@ CONSTRUCTS = {
         [("a", 1, 18), ("b", 3, 22)],
         [],
     ),
+    "an example list inside a definition": (
+        "Term\n:   (@ex) An example @a.\n\nAs (@ex) shows.\n",
+        [("a", 2, 22)],
+        [],
+    ),
     "raw blocks": ("```{=html}\n<p>@a [^n]</p>\n```\n\n```{=latex}\n\\cite{@b}\n```\n", [], []),
     "a comment over a blank line in a paragraph": (
         "Text <!-- a\n\n@a [^n] --> and @b.\n",

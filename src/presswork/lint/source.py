@@ -317,6 +317,10 @@ class _BlockScanner:
         self.in_list, self.deflist = True, True
         self.container = indent + 1 + _indent(mark.group(1))
         self.masks.markup(offset, offset + 1)
+        inner = _LIST.match(self.text, offset + mark.end(), end)  # `:   (@ex) An example.`
+        example = _EXAMPLE.match(inner.group(1)) if inner else None
+        if example:
+            self.examples.add(example.group(1))
         self._open_region(offset + mark.end(), end, self.note)
         self.blank_before, self.para, self.in_def_para, self.para_lines = False, True, False, 1
 
