@@ -247,6 +247,11 @@ CONSTRUCTS = {
         [("a", 2, 22)],
         [],
     ),
+    "wide list markers go on at four spaces": (
+        "(@ex) item\n\n    more @b\n\n        code @c\n\n10. ten\n\n    more @d\n",
+        [("b", 3, 10), ("d", 9, 10)],
+        [],
+    ),
     "raw blocks": ("```{=html}\n<p>@a [^n]</p>\n```\n\n```{=latex}\n\\cite{@b}\n```\n", [], []),
     "a comment over a blank line in a paragraph": (
         "Text <!-- a\n\n@a [^n] --> and @b.\n",

@@ -381,7 +381,9 @@ class _BlockScanner:
             if example:
                 self.examples.add(example.group(1))
             spaces = len(listed.group(2))
-            self.container = indent + len(listed.group(1)) + (spaces or 1)
+            # Blocks go on in the item from its content column, or from four spaces when the
+            # marker is wider (`(@ex) `, `10. `), as pandoc reads continuations.
+            self.container = min(indent + len(listed.group(1)) + (spaces or 1), indent + 4)
             self._open_region(offset + listed.end(), end, self.note)
         elif _ATX.match(body) and relative <= 3:
             self._open_region(offset, end, self.note)
