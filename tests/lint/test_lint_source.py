@@ -252,6 +252,12 @@ CONSTRUCTS = {
         [("b", 3, 10), ("d", 9, 10)],
         [],
     ),
+    "text after the first --> of a comment": (
+        "<!--\nx\n\n<!-- @z [^n] --> @a\n-->\n",
+        [("a", 4, 18)],
+        [],
+    ),
+    "an example list inside a list item": ("- (@ex) one\n\nAs (@ex) says.\n", [], []),
     "raw blocks": ("```{=html}\n<p>@a [^n]</p>\n```\n\n```{=latex}\n\\cite{@b}\n```\n", [], []),
     "a comment over a blank line in a paragraph": (
         "Text <!-- a\n\n@a [^n] --> and @b.\n",

@@ -187,6 +187,10 @@ class _BlockScanner:
         if close >= 0:
             self._suppression(self.comment_start, stop)
             self.comment_start = None
+            if not self.inline_comment and self.text[stop:end].strip():
+                # Comments do not nest: what follows the first `-->` is text again.
+                self._open_region(stop, end, self.note)
+                self.blank_before, self.para, self.para_lines = False, True, 1
             self.inline_comment = False
 
     def _table_line(self, line: str, start: int, end: int) -> None:
@@ -377,9 +381,11 @@ class _BlockScanner:
         listed = item or (_LIST.match(body) if relative <= 3 else None)
         self.in_list = listed is not None or (self.in_list and indent >= self.container)
         if listed:
-            example = _EXAMPLE.match(listed.group(1))
-            if example:
-                self.examples.add(example.group(1))
+            inner = _LIST.match(self.text, offset + listed.end(), end)  # `- (@ex) ...`
+            for marker in (listed, inner):
+                example = _EXAMPLE.match(marker.group(1)) if marker else None
+                if example:
+                    self.examples.add(example.group(1))
             spaces = len(listed.group(2))
             # Blocks go on in the item from its content column, or from four spaces when the
             # marker is wider (`(@ex) `, `10. `), as pandoc reads continuations.
