@@ -258,6 +258,17 @@ CONSTRUCTS = {
         [],
     ),
     "an example list inside a list item": ("- (@ex) one\n\nAs (@ex) says.\n", [], []),
+    "a comment over a blank line in a note": (
+        "x[^n]\n\n[^n]: a <!-- x @c\n\n    y @d --> b @e\n",
+        [("e", 5, 16)],
+        [("n", 1, 2)],
+    ),
+    "a list item ends before a comment closes": (
+        "- a <!-- x @c\n\nnot in the item @d -->\n",
+        [("c", 1, 12), ("d", 3, 17)],
+        [],
+    ),
+    "a comment block, then an example list": ("<!-- c --> (@ex) one\n\nAs (@ex) says.\n", [], []),
     "raw blocks": ("```{=html}\n<p>@a [^n]</p>\n```\n\n```{=latex}\n\\cite{@b}\n```\n", [], []),
     "a comment over a blank line in a paragraph": (
         "Text <!-- a\n\n@a [^n] --> and @b.\n",

@@ -44,6 +44,7 @@ _DIV_CLOSE = re.compile(r":{3,}[ \t]*$")
 _TABLE_RULE = re.compile(r"[ \t]*-{3,}[ \t]*$")
 _TABLE_COLUMNS = re.compile(r"[ \t]*-+(?:[ \t]+-+)+[ \t]*$")
 _ATX = re.compile(r"#{1,6}(?:\s|$)")
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
 
 
 def _indent(line: str) -> int:
@@ -264,6 +265,8 @@ class _BlockScanner:
             offset = self._block_comment(offset, start, end)
             if offset < 0:
                 return
+            body = self.text[offset:end].lstrip(" \t")  # a block of its own follows it
+            offset = end - len(body)
         # In a list, the next item starts without a blank line; elsewhere a marker is text.
         item = _LIST.match(body) if self.in_list and indent < self.container + 4 else None
         if not new_block and self.region_open and item is None:
@@ -285,8 +288,12 @@ class _BlockScanner:
             return
         if self.text.count("`", self.text.rfind("\n", 0, at) + 1, at) % 2:
             return  # inside a code span
-        if self.text.find("-->", end) < 0:
+        close = self.text.find("-->", end)
+        if close < 0:
             return  # unclosed: text
+        gap = _BLANK_LINE.search(self.text, end, close) if self.container else None
+        if gap and _indent(self.text[gap.end() : close]) < self.container:
+            return  # the list item or note ends at the blank line first: `<!--` is text
         self.comment_start, self.inline_comment = at, True
 
     def _div_fence(self, body: str, start: int, end: int, new_block: bool) -> bool:
@@ -327,6 +334,7 @@ class _BlockScanner:
             self.examples.add(example.group(1))
         self._open_region(offset + mark.end(), end, self.note)
         self.blank_before, self.para, self.in_def_para, self.para_lines = False, True, False, 1
+        self._comment_opens(offset + mark.end(), end)
 
     def _swallowed(self, line: str, start: int, end: int, indent: int) -> None:
         # pandoc takes the block after an empty `[^x]:` as the note's text, whatever its indent
@@ -426,6 +434,7 @@ class _BlockScanner:
             self.para = False
             return
         self._open_region(body_start, end, note)
+        self._comment_opens(body_start, end)
 
     def _suppression(self, start: int, end: int) -> None:
         found = Suppression.parse(self.text[start:end], start, end)
