@@ -137,10 +137,9 @@ def image_type(data: bytes) -> str | None:
             return media_type
     if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
         return "image/webp"
-    head = data[:1024].lstrip().lower()
-    if head.startswith(b"<svg") or (head.startswith(b"<?xml") and b"<svg" in head):
-        return "image/svg+xml"
-    return None
+    from presswork.svg import is_svg  # lxml, loaded only for what no signature matched
+
+    return "image/svg+xml" if is_svg(data) else None
 
 
 def embed_image(target: str, root: Path) -> tuple[str | None, str]:

@@ -134,3 +134,11 @@ def test_targets_with_spaces_are_found_by_lint_and_build_at_the_same_place(
     ]
     html = (root / "build" / "apa" / "paper.html").read_text()
     assert html.count('src="data:image/png;base64,') == 1  # the project's own figure
+
+
+def test_text_that_only_looks_like_attributes_is_not_unsafe(lint_files: LintFiles) -> None:
+    text = (
+        "The handler a onclick= b, {in prose onclick=x here}, `{onclick=y}` and\n"
+        "<!-- <a onclick=z> -->, but [a span]{.c onclick=w} is real.\n"
+    )
+    assert where(lint_files(text, ("safety",))) == [("safety/unsafe-html", 2, 41)]

@@ -193,3 +193,113 @@ def test_same_citations_and_notes_as_pandoc_on_the_corpus() -> None:
         chapters = sorted((case / "manuscript").glob("*.md"))
         text = "\n\n".join(p.read_text("utf-8") for p in chapters)
         assert _my_facts(text) == _pandoc_facts(pandoc, text), case.name
+
+
+# ---- every Pandoc Markdown construct: (text, citations and note references with positions) --
+
+CONSTRUCTS = {
+    "definition list, indented paragraphs": (
+        "Term\n:   Def [@a].\n\n    Second @b.[^n]\n\n[^n]: N.\n",
+        [("a", 2, 10), ("b", 4, 12)],
+        [("n", 4, 15)],
+    ),
+    "definition after a blank line, narrow marker": (
+        "Term\n\n: Def\n\n  second @a\n\n      code @b\n",
+        [("a", 5, 10)],
+        [],
+    ),
+    "compact definitions with ~": ("Term\n~ one @a\n~ two @b\n", [("a", 2, 7), ("b", 3, 7)], []),
+    "line block": (
+        "| The line @a\n|    goes on [^n]\n\n[^n]: N.\n",
+        [("a", 1, 12)],
+        [("n", 2, 14)],
+    ),
+    "pipe table": (
+        "| a | b |\n|---|---|\n| [@a] | x[^n] |\n\n[^n]: N.\n",
+        [("a", 3, 4)],
+        [("n", 3, 11)],
+    ),
+    "grid table": (
+        "+----+----+\n| a  | b  |\n+====+====+\n| @a | x  |\n+----+----+\n",
+        [("a", 4, 3)],
+        [],
+    ),
+    "simple table": ("  Right  Left\n-------  ----\n     @a  x\n", [("a", 3, 6)], []),
+    "multiline table, rows of four spaces": (
+        "----------- -------\n   First    row @a\n\n      Second  @b\n----------- -------\n",
+        [("a", 2, 17), ("b", 4, 15)],
+        [],
+    ),
+    "fenced divs, nested, a note defined inside": (
+        "::: {.box}\n[^n]: N @a.\n\n::: inner\nx[^n] @b\n:::\n:::\n\n    code @c\n",
+        [("a", 2, 9), ("b", 5, 7)],
+        [("n", 5, 2)],
+    ),
+    "a div closes inside a paragraph": ("::: box\ntext\n:::\n    code @a\n", [], []),
+    "bracketed span": ("A [span @a]{.smallcaps} here.\n", [("a", 1, 9)], []),
+    "example lists and their references": (
+        "(@ex) An example @a.\n\nAs (@ex) shows, and (@b) cites.\n@. Another.\n",
+        [("a", 1, 18), ("b", 3, 22)],
+        [],
+    ),
+    "an example list inside a definition": (
+        "Term\n:   (@ex) An example @a.\n\nAs (@ex) shows.\n",
+        [("a", 2, 22)],
+        [],
+    ),
+    "wide list markers go on at four spaces": (
+        "(@ex) item\n\n    more @b\n\n        code @c\n\n10. ten\n\n    more @d\n",
+        [("b", 3, 10), ("d", 9, 10)],
+        [],
+    ),
+    "text after the first --> of a comment": (
+        "<!--\nx\n\n<!-- @z [^n] --> @a\n-->\n",
+        [("a", 4, 18)],
+        [],
+    ),
+    "an example list inside a list item": ("- (@ex) one\n\nAs (@ex) says.\n", [], []),
+    "a comment over a blank line in a note": (
+        "x[^n]\n\n[^n]: a <!-- x @c\n\n    y @d --> b @e\n",
+        [("e", 5, 16)],
+        [("n", 1, 2)],
+    ),
+    "a list item ends before a comment closes": (
+        "- a <!-- x @c\n\nnot in the item @d -->\n",
+        [("c", 1, 12), ("d", 3, 17)],
+        [],
+    ),
+    "a comment block, then an example list": ("<!-- c --> (@ex) one\n\nAs (@ex) says.\n", [], []),
+    "raw blocks": ("```{=html}\n<p>@a [^n]</p>\n```\n\n```{=latex}\n\\cite{@b}\n```\n", [], []),
+    "a comment over a blank line in a paragraph": (
+        "Text <!-- a\n\n@a [^n] --> and @b.\n",
+        [("b", 3, 17)],
+        [],
+    ),
+    "a comment in a definition": ("Term\n:   x <!-- @a\n    @b --> @c\n", [("c", 3, 12)], []),
+}
+
+
+@pytest.mark.parametrize("name", list(CONSTRUCTS))
+def test_constructs_positions(name: str) -> None:
+    text, cites, refs = CONSTRUCTS[name]
+    doc = scan("a.md", text)
+    assert [(c.key, *doc.position(c.start)) for c in doc.citations] == cites
+    assert [(r.label, *doc.position(r.start)) for r in doc.note_refs] == refs
+
+
+@pytest.mark.skipif(_pandoc() is None, reason="pandoc (pypandoc-binary) is not installed")
+@pytest.mark.parametrize("name", list(CONSTRUCTS))
+def test_constructs_as_pandoc_reads_them(name: str) -> None:
+    text = CONSTRUCTS[name][0]
+    pandoc = _pandoc()
+    assert pandoc is not None
+    assert _my_facts(text) == _pandoc_facts(pandoc, text)
+
+
+def test_many_rules_that_open_no_table_then_a_table() -> None:
+    # Each `---` before text might open a multiline table; none closes, so all are text, and
+    # the table at the end (rows of six spaces) is still a table. The search for a table's
+    # end is shared between openers, so this is one pass, not 20,000.
+    table = "\n\n----------- ----\n   a        b\n\n      @t    c\n----------- ----\n"
+    doc = scan("a.md", "text\n\n" + "---\ntext @a\n" * 20_000 + table)
+    assert len(doc.citations) == 20_001 and doc.citations[-1].key == "t"

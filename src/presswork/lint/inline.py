@@ -51,6 +51,7 @@ _PUNCTUATION = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 _NOT_NEWLINE = re.compile(r"[^\n]")
 _TICKS = re.compile("`+")
 _DOLLAR = re.compile(r"\$")
+_EXAMPLE_REF = re.compile(r"[\w-]+(?=\))")
 
 
 class Masks:
@@ -141,6 +142,7 @@ class InlineScanner:
         self._paren_close = _Finder(text, r"\)")
         self._raw_end: dict[str, _Finder] = {}
         self._skip_until = 0
+        self.examples: set[str] = set()  # example list labels: `(@label)` is not a citation
         self._handlers = {
             "\\": self._escape,
             "`": self._code_span,
@@ -277,6 +279,11 @@ class InlineScanner:
         self.links.append(Link(bang if image else opened, target, at, image))
 
     def _at(self, para: _Paragraph, i: int) -> int:
+        if self.examples and self.text[i - 1 : i] == "(":
+            label = _EXAMPLE_REF.match(self.text, i + 1, para.end)
+            if label and label.group() in self.examples:
+                self.masks.markup(i, label.end())
+                return label.end()
         end, cite = self._citation(i, para.start, para.end, para.stack, para.notes[-1])
         if cite is not None:
             if cite.in_text:

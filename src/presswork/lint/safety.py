@@ -42,8 +42,11 @@ _DEFINITION = re.compile(
     r"^ {0,3}\[(?P<label>[^\]^\n][^\]\n]*)\]:[ \t]*<?(?P<target>[^\s>]+)", re.M
 )
 _IMAGE_REF = re.compile(r"!\[(?P<alt>[^\]\n]*)\](?:\[(?P<label>[^\]\n]*)\])?(?!\()")
-# Pandoc attributes `{#id .class key=value}`: the key=value pairs.
+# Pandoc attributes `{#id .class key=value}`: the key=value pairs. Braces hold attributes
+# only when every item is one (`{in text onclick=x}` is prose to pandoc, and so here).
 _ATTR_BLOCK = re.compile(r"\{[^{}\n]*=[^{}\n]*\}")
+_ATTR_ITEM = r"(?:[#.][^\s{}]+|-|[\w.:-]+=(?:\"[^\"]*\"|'[^']*'|[^\s{}\"']+))"
+_ATTR_ONLY = re.compile(rf"\{{[ \t]*{_ATTR_ITEM}(?:[ \t]+{_ATTR_ITEM})*[ \t]*\}}")
 _ATTR_PAIR = re.compile(r"([^\s{}=\"']+)=(\"[^\"]*\"|'[^']*'|[^\s{}]+)")
 
 Issue = tuple[str, int, str]  # kind, offset in the file, message
@@ -155,6 +158,8 @@ def _issues(doc: Document, root: Path) -> list[Issue]:
         if issue:
             found.append((issue[0], at, f"{what}: {issue[1]}"))
     for block in _ATTR_BLOCK.finditer(masked):
+        if not _ATTR_ONLY.fullmatch(block.group()):
+            continue
         for pair in _ATTR_PAIR.finditer(block.group()):
             value = pair.group(2).strip("\"'")
             issue = attribute_issue("", pair.group(1), value, root)

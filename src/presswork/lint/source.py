@@ -14,7 +14,7 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
-from presswork.lint.inline import InlineScanner, Masks
+from presswork.lint.inline import InlineScanner, Masks, _Finder
 from presswork.lint.model import (
     Citation,
     InlineNote,
@@ -30,9 +30,21 @@ _DEF = re.compile(r" {0,3}\[\^([^\s\[\]]+)\]:")
 _FENCE = re.compile(r"(`{3,}|~{3,})")
 # List markers; a capital letter and a period needs two spaces ("A.  item"), as in pandoc.
 _LIST = re.compile(
-    r"([-*+]|\d{1,9}[.)]|#[.)]|[a-z][.)]|[A-Z]\)|[A-Z]\.(?= )|\(\w{1,6}\))( {1,4}|$)"
+    r"([-*+]|\d{1,9}[.)]|#[.)]|[a-z][.)]|[A-Z]\)|[A-Z]\.(?= )|\(\w{1,6}\)"
+    r"|\(@[\w-]*\)|@[\w-]*[.)])( {1,4}|$)"
 )
+# An example list's label: `(@good)` elsewhere is its number, not a citation.
+_EXAMPLE = re.compile(r"\(?@([\w-]+)")
+# A definition's marker, after a one-line term (or a blank line after it).
+_DEF_MARK = re.compile(r"[:~]([ \t]+)(?=\S)")
+# Fenced divs: `::: {.note}` or `::: note` opens, a bare `:::` closes one that is open.
+_DIV_OPEN = re.compile(r":{3,}[ \t]*(?:\{[^{}\n]*\}|[^\s:{}]+)[ \t]*:*[ \t]*$")
+_DIV_CLOSE = re.compile(r":{3,}[ \t]*$")
+# Multiline tables: rows (which may start with four spaces) are parted by blank lines.
+_TABLE_RULE = re.compile(r"[ \t]*-{3,}[ \t]*$")
+_TABLE_COLUMNS = re.compile(r"[ \t]*-+(?:[ \t]+-+)+[ \t]*$")
 _ATX = re.compile(r"#{1,6}(?:\s|$)")
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
 
 
 def _indent(line: str) -> int:
@@ -100,6 +112,18 @@ class _BlockScanner:
         self.note: NoteDef | None = None
         self.awaiting: NoteDef | None = None  # `[^x]:` with nothing after it on its line
         self._closers: dict[str, tuple[int, int]] = {}  # fence -> (searched from, found at)
+        self.examples: set[str] = set()  # example list labels: `(@x)` refers to them
+        self.para_lines = 0  # lines of the current paragraph
+        self.term = False  # the block before the blank line was a one-line paragraph
+        self.deflist = False  # inside a definition list's item
+        self.divs = 0  # fenced divs open
+        self.inline_comment = False  # the open comment started inside a paragraph
+        self.table_until = -1  # end of the multiline table the lines are in
+        self._finders = {
+            "footer": _Finder(text, r"^[ \t]*-[- \t]*$(?=\n[ \t]*(?:\n|\Z)|\Z)", re.M),
+            "gap": _Finder(text, r"\n[ \t]*\n[ \t]*\n"),
+            "columns": _Finder(text, r"^[ \t]*-+(?:[ \t]+-+)+[ \t]*$", re.M),
+        }
 
     def run(self) -> None:
         text = self.text
@@ -134,11 +158,14 @@ class _BlockScanner:
 
     def _line(self, start: int, end: int) -> None:
         line = self.text[start:end]
-        if self.fence is not None:
+        if start < self.table_until:
+            self._table_line(line, start, end)
+        elif self.fence is not None:
             self._fenced(line, start, end)
         elif self.comment_start is not None:
             self._commented(line, start, end)
         elif not line.strip():
+            self.term = self.para and self.para_lines == 1 and not self.in_list
             self._blank()
         else:
             self._text_line(line, start, end)
@@ -156,9 +183,44 @@ class _BlockScanner:
         close = line.find("-->")
         stop = end if close < 0 else start + close + 3
         self.masks.code(start, stop)
+        if self.inline_comment:  # the paragraph goes on around the comment
+            self.regions[-1].end = end
         if close >= 0:
             self._suppression(self.comment_start, stop)
             self.comment_start = None
+            if not self.inline_comment and self.text[stop:end].strip():
+                # Comments do not nest: what follows the first `-->` is text again.
+                self._open_region(stop, end, self.note)
+                self.blank_before, self.para, self.para_lines = False, True, 1
+            self.inline_comment = False
+
+    def _table_line(self, line: str, start: int, end: int) -> None:
+        # In a multiline table no line is code; a blank line ends a row's paragraph.
+        if not line.strip():
+            self._close_region()
+        elif self.region_open:
+            self.regions[-1].end = end
+        else:
+            self._open_region(start, end, self.note)
+        if end >= self.table_until:
+            self.table_until = -1
+            self.blank_before, self.para = False, False
+
+    def _table_end(self, end: int, columns: bool) -> int:
+        """The end of a multiline table whose first rule ends at `end`, or -1.
+
+        It ends at a rule followed by a blank line, with a column rule before (unless the
+        first rule has columns) and no two blank lines in between. Each search is cached
+        for the openers that follow, so many rules cost linear time.
+        """
+        text = self.text
+        footer = self._finders["footer"].find(end + 1, len(text))
+        if footer < 0 or 0 <= self._finders["gap"].find(end, len(text)) < footer:
+            return -1
+        if not columns and not 0 <= self._finders["columns"].find(end + 1, len(text)) < footer:
+            return -1
+        close = text.find("\n", footer)
+        return len(text) if close < 0 else close
 
     def _text_line(self, line: str, start: int, end: int) -> None:
         indent = _indent(line)
@@ -166,11 +228,14 @@ class _BlockScanner:
             self._swallowed(line, start, end, indent)
             return
         self.awaiting = None
+        term, self.term = self.term, False
+        deflist = self.deflist
         if self.blank_before and indent < self.container:  # out of the list item or note
             if self.note is not None and indent >= 4:
                 self.container = 4
             else:
                 self.container, self.note, self.in_list = 0, None, False
+                self.deflist = False
         if (self.blank_before or self.code) and not self.para and indent >= self.container + 4:
             self.masks.code(start, end)
             self.code = True
@@ -188,17 +253,88 @@ class _BlockScanner:
             self.stray_defs.append(start + definition.start(1) - 2)
         if relative <= 3 and self._fence_opens(body, start, end):
             return
+        if relative <= 3 and self._div_fence(body, start, end, new_block):
+            return
+        if new_block and relative <= 3 and self._table_opens(body, start, end):
+            return
+        mark = _DEF_MARK.match(body) if relative <= 3 else None
+        if mark and ((term or deflist) if new_block else (self.para_lines == 1 or deflist)):
+            self._definition_item(mark, indent, offset, end)
+            return
         if new_block and relative <= 3 and body.startswith("<!--"):
             offset = self._block_comment(offset, start, end)
             if offset < 0:
                 return
+            body = self.text[offset:end].lstrip(" \t")  # a block of its own follows it
+            offset = end - len(body)
         # In a list, the next item starts without a blank line; elsewhere a marker is text.
         item = _LIST.match(body) if self.in_list and indent < self.container + 4 else None
         if not new_block and self.region_open and item is None:
             self.regions[-1].end = end  # the paragraph goes on
             self.blank_before = False
+            self.para_lines += 1
+            self._comment_opens(offset, end)
             return
         self._block_start(body, indent, relative, offset, end, item)
+        self._comment_opens(offset, end)
+
+    def _comment_opens(self, offset: int, end: int) -> None:
+        # `<!--` in a paragraph, closed lines (or blank lines) later: pandoc reads one raw
+        # inline comment, and the paragraph goes on after it.
+        if not self.region_open:
+            return
+        at = self.text.rfind("<!--", offset, end)
+        if at < 0 or self.text.find("-->", at + 4, end) >= 0:
+            return
+        if self.text.count("`", self.text.rfind("\n", 0, at) + 1, at) % 2:
+            return  # inside a code span
+        close = self.text.find("-->", end)
+        if close < 0:
+            return  # unclosed: text
+        gap = _BLANK_LINE.search(self.text, end, close) if self.container else None
+        if gap and _indent(self.text[gap.end() : close]) < self.container:
+            return  # the list item or note ends at the blank line first: `<!--` is text
+        self.comment_start, self.inline_comment = at, True
+
+    def _div_fence(self, body: str, start: int, end: int, new_block: bool) -> bool:
+        if self.divs and _DIV_CLOSE.match(body):  # closes a div, even inside a paragraph
+            self.divs -= 1
+        elif new_block and _DIV_OPEN.match(body):
+            self.divs += 1
+        else:
+            return False
+        self.masks.markup(start, end)
+        self._blank()
+        return True
+
+    def _table_opens(self, body: str, start: int, end: int) -> bool:
+        columns = _TABLE_COLUMNS.match(body) is not None
+        if not columns and not _TABLE_RULE.match(body):
+            return False
+        after = self.text.find("\n", end + 1)
+        if not self.text[end + 1 : after if after >= 0 else len(self.text)].strip():
+            return False  # a rule, or a table's end
+        table_end = self._table_end(end, columns)
+        if table_end < 0:
+            return False
+        self._close_region()
+        self.table_until = table_end
+        self.blank_before, self.para = False, False
+        return True
+
+    def _definition_item(self, mark: re.Match[str], indent: int, offset: int, end: int) -> None:
+        # Like a list item: its content column is where the following blocks continue.
+        self._close_region()
+        self.in_list, self.deflist = True, True
+        self.container = indent + 1 + _indent(mark.group(1))
+        self.masks.markup(offset, offset + 1)
+        inner = _LIST.match(self.text, offset + mark.end(), end)  # `:   (@ex) An example.`
+        example = _EXAMPLE.match(inner.group(1)) if inner else None
+        if example:
+            self.examples.add(example.group(1))
+        self._open_region(offset + mark.end(), end, self.note)
+        self.blank_before, self.para, self.in_def_para, self.para_lines = False, True, False, 1
+        self._comment_opens(offset + mark.end(), end)
 
     def _swallowed(self, line: str, start: int, end: int, indent: int) -> None:
         # pandoc takes the block after an empty `[^x]:` as the note's text, whatever its indent
@@ -253,8 +389,15 @@ class _BlockScanner:
         listed = item or (_LIST.match(body) if relative <= 3 else None)
         self.in_list = listed is not None or (self.in_list and indent >= self.container)
         if listed:
+            inner = _LIST.match(self.text, offset + listed.end(), end)  # `- (@ex) ...`
+            for marker in (listed, inner):
+                example = _EXAMPLE.match(marker.group(1)) if marker else None
+                if example:
+                    self.examples.add(example.group(1))
             spaces = len(listed.group(2))
-            self.container = indent + len(listed.group(1)) + (spaces or 1)
+            # Blocks go on in the item from its content column, or from four spaces when the
+            # marker is wider (`(@ex) `, `10. `), as pandoc reads continuations.
+            self.container = min(indent + len(listed.group(1)) + (spaces or 1), indent + 4)
             self._open_region(offset + listed.end(), end, self.note)
         elif _ATX.match(body) and relative <= 3:
             self._open_region(offset, end, self.note)
@@ -263,7 +406,7 @@ class _BlockScanner:
             return
         else:
             self._open_region(offset, end, self.note)
-        self.blank_before, self.para = False, True
+        self.blank_before, self.para, self.para_lines = False, True, 1
 
     def _fence_closes(self, end: int, fence: str) -> bool:
         # Remember the last answer per fence, so that many openers cost one search.
@@ -291,6 +434,7 @@ class _BlockScanner:
             self.para = False
             return
         self._open_region(body_start, end, note)
+        self._comment_opens(body_start, end)
 
     def _suppression(self, start: int, end: int) -> None:
         found = Suppression.parse(self.text[start:end], start, end)
@@ -303,6 +447,7 @@ def scan(path: str, text: str) -> Document:
     blocks = _BlockScanner(text)
     blocks.run()
     inline = InlineScanner(text, blocks.masks)
+    inline.examples = blocks.examples
     for region in blocks.regions:
         inline.scan(region)
     line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
