@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -62,3 +64,31 @@ def test_strict_fails_an_up_to_date_build_whose_warnings_still_hold(
     assert code == 0
     assert "0 built, 1 up to date" in err
     assert "warning" not in err
+
+
+def test_output_cut_short_ends_quietly() -> None:
+    # `presswork styles | head -1`: the reader leaves after one line of thousands.
+    command = [sys.executable, "-m", "presswork", "styles"]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as process:
+        assert process.stdout is not None and process.stderr is not None
+        first = process.stdout.readline()
+        process.stdout.close()
+        err = process.stderr.read().decode()
+        code = process.wait(timeout=120)
+    assert first.startswith(b"2d-materials\t")
+    assert err == ""  # no BrokenPipeError traceback, no "Exception ignored"
+    assert code == 141  # what a shell reports for a writer whose reader left
+
+
+def test_build_dir_naming_a_file_is_one_line_error(
+    paper: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (paper / "presswork.toml").write_text('build-dir = "out"\n')
+    (paper / "out").write_text("not a folder")
+    code, err = build(paper, capsys)
+    assert code == 2
+    assert err == (
+        "presswork: error: presswork.toml: setting 'build-dir': 'out' is a file, not a folder; "
+        "name a folder (it is made if missing)\n"
+    )
+    assert (paper / "out").read_text() == "not a folder"
