@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -10,6 +12,13 @@ from pathlib import Path
 import pytest
 
 from presswork.cli import main
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:
+    import tomli as tomllib
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
@@ -92,3 +101,40 @@ def test_build_dir_naming_a_file_is_one_line_error(
         "name a folder (it is made if missing)\n"
     )
     assert (paper / "out").read_text() == "not a folder"
+
+
+# Import name -> distribution, where they differ.
+DISTRIBUTIONS = {"yaml": "pyyaml", "pypandoc": "pypandoc-binary", "citeproc": "citeproc-py"}
+
+
+def _declared() -> tuple[set[str], set[str]]:
+    """The distributions pyproject.toml requires, and those of the `check` extra."""
+    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    project = tomllib.loads(text)["project"]
+
+    def names(requirements: list[str]) -> set[str]:
+        return {re.split(r"[<>=!~;\[ ]", r, maxsplit=1)[0].lower() for r in requirements}
+
+    return names(project["dependencies"]), names(project["optional-dependencies"]["check"])
+
+
+def test_every_import_of_the_package_is_a_declared_dependency() -> None:
+    required, check_extra = _declared()
+    for source in sorted((ROOT / "src" / "presswork").rglob("*.py")):
+        if "templates" in source.parts:
+            continue  # files copied into new projects, not imported by presswork
+        for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                modules = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                modules = [node.module]
+            else:
+                continue
+            for module in modules:
+                top = module.split(".")[0]
+                if top in sys.stdlib_module_names or top == "presswork":
+                    continue
+                dist = DISTRIBUTIONS.get(top, top).lower()
+                allowed = required | (check_extra if "check" in source.parts else set())
+                where = f"{source.relative_to(ROOT)}:{node.lineno}"
+                assert dist in allowed, f"{where}: '{top}' is not a declared dependency"
