@@ -1,0 +1,79 @@
+"""The PDF set as a journal would: notes on the page of their calls, clickable note links."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import FLAGSHIP_STYLES, copy_flagship
+
+NAME = "prague-spring-1968"
+# The flagship's other styles, and a numeric one with superscript citations.
+MORE_STYLES = [
+    "chicago-notes-bibliography",
+    "chicago-author-date",
+    "modern-language-association",
+    "nature",
+]
+
+
+@pytest.fixture(scope="module")
+def more_pdfs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from presswork.build import build
+
+    root = copy_flagship(tmp_path_factory.mktemp("styles") / "paper")
+    build(root, format_names=["pdf"], style_names=MORE_STYLES, jobs=2)
+    return root
+
+
+def _links(path: Path) -> list[tuple[str, int, int, tuple[float, ...]]]:
+    """Every internal link of a note: (destination, its page, the link's page, its rectangle)."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(path)
+    pages = {
+        name: reader.get_destination_page_number(dest)
+        for name, dest in reader.named_destinations.items()
+    }
+    found = []
+    for number, page in enumerate(reader.pages):
+        for annotation in page.get("/Annots") or []:
+            annotation = annotation.get_object()
+            if annotation.get("/Subtype") != "/Link":
+                continue
+            target: Any = annotation.get("/Dest")
+            action = annotation.get("/A")
+            if action is not None:
+                target = action.get_object().get("/D")
+            if isinstance(target, str) and target.startswith(("fn", "fnref")):
+                rect = tuple(float(v) for v in annotation["/Rect"])
+                found.append((target, pages.get(target, -1), number, rect))
+    return found
+
+
+def _check_notes(path: Path) -> None:
+    links = _links(path)
+    calls = [link for link in links if not link[0].startswith("fnref")]
+    backs = [link for link in links if link[0].startswith("fnref")]
+    assert calls and len(calls) == len(backs)
+    # Every note is printed on the page of its call: the call's link and its note's anchor.
+    away = [(target, page + 1, at + 1) for target, page, at, _ in links if page != at]
+    assert away == []
+    # Each link is a rectangle a reader can click (a call has line-height 0).
+    for target, _, _, (x0, y0, x1, y1) in links:
+        assert abs(x1 - x0) > 2 and abs(y1 - y0) > 4, target
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("style", FLAGSHIP_STYLES)
+def test_notes_on_the_page_of_their_calls(flagship_build: Path, style: str) -> None:
+    # APA's note 16 was called on page 8 and printed on page 9.
+    _check_notes(flagship_build / "build" / style / f"{NAME}.pdf")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("style", MORE_STYLES)
+def test_notes_on_the_page_of_their_calls_in_more_styles(more_pdfs: Path, style: str) -> None:
+    _check_notes(more_pdfs / "build" / style / f"{NAME}.pdf")
