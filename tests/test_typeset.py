@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -77,3 +78,31 @@ def test_notes_on_the_page_of_their_calls(flagship_build: Path, style: str) -> N
 @pytest.mark.parametrize("style", MORE_STYLES)
 def test_notes_on_the_page_of_their_calls_in_more_styles(more_pdfs: Path, style: str) -> None:
     _check_notes(more_pdfs / "build" / style / f"{NAME}.pdf")
+
+
+def _page_texts(path: Path) -> list[str]:
+    from pypdf import PdfReader
+
+    return [page.extract_text() or "" for page in PdfReader(path).pages]
+
+
+BROKEN = re.compile(r"(\S*)\xad\n(\S*)")  # a word hyphenated at a line's end, both halves
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("style", FLAGSHIP_STYLES)
+def test_hyphenation_of_a_copy_editor(flagship_build: Path, style: str) -> None:
+    pages = _page_texts(flagship_build / "build" / style / f"{NAME}.pdf")
+    text = "\n".join(pages)
+    # The added hyphen reads as a soft hyphen: copied, "commu-/nication" is one word.
+    assert "\u2010" not in text
+    broken = [m.groups() for m in BROKEN.finditer(text)]
+    assert len(broken) > 20  # the text is hyphenated, only not where it must not be
+    words = {first + second for first, second in broken}
+    assert "possible" in words or "democratization" in words
+    # Names and other capitalised words are never broken ("Dub-cek", "Com-munism").
+    assert [w for w in words if w.lstrip("“‘(\"'")[:1].isupper()] == []
+    # Nor a word already holding a hyphen ("non-pro-liferation"), nor a URL.
+    assert [w for w in words if "-" in w or "/" in w or "." in w.rstrip(".,;:")] == []
+    # A word may break at its own hyphen: "non-" ends a line, "proliferation" starts the next.
+    assert "non-\nproliferation" in text or "non-proliferation" in text.replace("\n", " ")
