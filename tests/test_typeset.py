@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from pathlib import Path
 from typing import Any
@@ -106,3 +107,31 @@ def test_hyphenation_of_a_copy_editor(flagship_build: Path, style: str) -> None:
     assert [w for w in words if "-" in w or "/" in w or "." in w.rstrip(".,;:")] == []
     # A word may break at its own hyphen: "non-" ends a line, "proliferation" starts the next.
     assert "non-\nproliferation" in text or "non-proliferation" in text.replace("\n", " ")
+
+
+def _body_baselines(page: Any) -> list[float]:
+    """The baselines of the 10 pt text of a page, top down."""
+    found: set[float] = set()
+
+    def visit(text: str, cm: list[float], tm: list[float], font: Any, size: float) -> None:
+        if text.strip() and 9.5 <= size * abs(tm[0] or 1) * abs(cm[0] or 1) <= 10.5:
+            found.add(round(tm[5] * cm[3] + cm[5], 1))
+
+    page.extract_text(visitor_text=visit)
+    return sorted(found, reverse=True)
+
+
+@pytest.mark.slow
+def test_superscript_citations_do_not_push_lines_apart(more_pdfs: Path) -> None:
+    from pypdf import PdfReader
+
+    reader = PdfReader(more_pdfs / "build" / "nature" / f"{NAME}.pdf")
+    text = "\n".join(page.extract_text() or "" for page in reader.pages)
+    assert "policy2." in text  # Nature's citations are superscript numbers
+    steps = []
+    for page in reader.pages[1:]:
+        lines = _body_baselines(page)
+        steps += [round(a - b, 1) for a, b in itertools.pairwise(lines)]
+    assert steps.count(14.5) > 100  # 10 pt on 1.45: the text's line spacing
+    # A raised number with a height of its own opened its line by 3 pt (17.5 instead of 14.5).
+    assert [step for step in steps if 14.6 < step < 16 or 16.9 < step < 19] == []
