@@ -135,3 +135,50 @@ def test_superscript_citations_do_not_push_lines_apart(more_pdfs: Path) -> None:
     assert steps.count(14.5) > 100  # 10 pt on 1.45: the text's line spacing
     # A raised number with a height of its own opened its line by 3 pt (17.5 instead of 14.5).
     assert [step for step in steps if 14.6 < step < 16 or 16.9 < step < 19] == []
+
+
+CHICAGO = "chicago-notes-bibliography-subsequent-ibid"
+JSTOR = "http://www.jstor.org/stable/2150156"
+
+
+@pytest.mark.slow
+def test_a_url_in_a_note_is_its_own_link_in_the_html(flagship_build: Path) -> None:
+    import lxml.html
+
+    page = lxml.html.parse(str(flagship_build / "build" / CHICAGO / f"{NAME}.html"))
+    (note,) = page.xpath("//li[@id='fn3']")
+    links = [(a.get("href"), a.text_content()) for a in note.iter("a")]
+    # Not one link to the bibliography around the whole note with the URL as text in it.
+    assert links == [(JSTOR, JSTOR), ("#fnref3", "↩︎")]
+    assert note.text_content().startswith("Jiri Valenta, ‘The Bureaucratic Politics Paradigm")
+    # A note without an address keeps its quiet link to the entry.
+    (later,) = page.xpath("//li[@id='fn4']")
+    assert next(a.get("href") for a in later.iter("a")) == "#ref-valenta1979"
+
+
+@pytest.mark.slow
+def test_epub_notes_numbered_and_linked_back_titles_and_one_stylesheet(
+    flagship_build: Path,
+) -> None:
+    import zipfile
+
+    with zipfile.ZipFile(flagship_build / "build" / CHICAGO / f"{NAME}.epub") as book:
+        names = book.namelist()
+        chapters = [n for n in names if re.match(r"EPUB/text/ch\d+\.xhtml$", n)]
+        text = "".join(book.read(n).decode() for n in chapters)
+        styles = [n for n in names if n.endswith(".css")]
+        assert len(styles) == 1
+        css = book.read(styles[0]).decode()
+    assert "The book's only stylesheet" in css and "<style>" not in text
+    titles = re.findall(r"<title>(.*?)</title>", text)
+    assert titles and set(titles) == {
+        "Why Moscow Chose Force: Soviet Decision-Making and the 1968 Invasion of Czechoslovakia"
+    }
+    notes = re.findall(r'<aside epub:type="footnote"[^>]*id="fn(\d+)">\s*<p>(.*?)</p>', text, re.S)
+    assert [int(n) for n, _ in notes] == list(range(1, 99))  # the PDF's 98 notes, in order
+    for number, body in notes:
+        back = f'<a href="#fnref{number}" class="footnote-back" role="doc-backlink">{number}.</a>'
+        assert body.startswith(back), number
+        assert f'id="fnref{number}"' in text
+    (third,) = [body for number, body in notes if number == "3"]
+    assert f'<a href="{JSTOR}">{JSTOR}</a>' in third and "#ref-valenta1979" not in third
