@@ -80,12 +80,15 @@ def test_the_rule_anchors_exist_in_the_rule_reference() -> None:
 
 
 @pytest.fixture(scope="module")
-def multitool(request: pytest.FixtureRequest) -> Path:
+def multitool(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Microsoft's SARIF multitool (a .NET program, from npm) in pytest's cache; or a skip."""
     npm = shutil.which("npm")
     if npm is None:
         pytest.skip("npm is not installed: the SARIF multitool comes from the npm registry")
-    prefix = request.config.cache.mkdir("sarif-multitool")
+    cache = getattr(request.config, "cache", None)
+    prefix = (
+        cache.mkdir("sarif-multitool") if cache is not None else tmp_path_factory.mktemp("sarif")
+    )
     tool = prefix / "node_modules" / "@microsoft" / "sarif-multitool-linux" / "Sarif.Multitool"
     if not tool.is_file():
         command = [npm, "install", "--prefix", str(prefix), "--no-audit", "--no-fund", MULTITOOL]
