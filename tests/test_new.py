@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import argparse
 import ast
+import base64
+import hashlib
+import subprocess
+import sys
+import zipfile
 from pathlib import Path
 
 import pytest
 import yaml
 
+import presswork
+import presswork.new
 from helpers import pdf_text
+from presswork import __version__
 from presswork.errors import InputError
 from presswork.new import add_new_arguments, create, run_new_command
 
@@ -32,6 +40,7 @@ def test_new_project_has_every_file(tmp_path: Path) -> None:
         "noxfile.py",
         "presswork.toml",
         "references/references.bib",
+        f"vendor/presswork-{__version__}-py3-none-any.whl",
     ]
     metadata = yaml.safe_load((root / "manuscript" / "metadata.yaml").read_text("utf-8"))
     assert metadata["title"] == 'On "Type": a Study'
@@ -39,7 +48,9 @@ def test_new_project_has_every_file(tmp_path: Path) -> None:
     assert "build/" in (root / ".gitignore").read_text("utf-8").splitlines()
     noxfile = (root / "noxfile.py").read_text("utf-8")
     ast.parse(noxfile)
-    assert "__" + "PRESSWORK_SPEC__" not in noxfile and '"presswork' in noxfile
+    assert "__" + "PRESSWORK_SPEC__" not in noxfile
+    # The tests run from a checkout (editable install): the project gets a copy of it.
+    assert '"./vendor/presswork-' in noxfile
     workflow = yaml.safe_load((root / ".github/workflows/manuscript.yml").read_text("utf-8"))
     steps = [step for job in workflow["jobs"].values() for step in job["steps"]]
     uses = {step.get("uses", "").split("@")[0] for step in steps}
@@ -47,7 +58,7 @@ def test_new_project_has_every_file(tmp_path: Path) -> None:
     assert any("nox -s build" in step.get("run", "") for step in steps)
     assert not list(root.rglob("*__*__*")), "a placeholder was left in a file name"
     for path in root.rglob("*"):
-        if path.is_file():
+        if path.is_file() and path.suffix != ".whl":
             text = path.read_text("utf-8")
             assert "__TITLE" not in text and "__NAME__" not in text, path
 
@@ -91,3 +102,72 @@ def test_a_new_project_builds_at_once(tmp_path: Path) -> None:
     assert "Knuth, D. E. (1984). Literate programming." in text  # the bibliography
     html = (root / "build" / "apa" / "first-paper.html").read_text("utf-8")
     assert "Literate Manuscripts" in html and "Knuth, 1984" in html
+
+
+def test_the_project_installs_the_presswork_that_made_it(tmp_path: Path) -> None:
+    """From a checkout, the noxfile's requirement is a wheel of this very presswork."""
+    root = create(tmp_path / "paper")
+    source = (root / "noxfile.py").read_text("utf-8")
+    requirement = next(
+        ast.literal_eval(node.value.args[1])
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "PRESSWORK"
+    )
+    wheel = root / requirement
+    assert wheel.is_file()
+    with zipfile.ZipFile(wheel) as archive:
+        names = archive.namelist()
+        info = f"presswork-{__version__}.dist-info"
+        record = archive.read(f"{info}/RECORD").decode().splitlines()
+        for line in record:  # every file listed with its true hash and size, as pip checks
+            name, digest, size = line.rsplit(",", 2)
+            if name == f"{info}/RECORD":
+                continue
+            data = archive.read(name)
+            expected = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=")
+            assert digest == f"sha256={expected.decode()}" and int(size) == len(data), name
+        assert len(record) == len(names)
+        assert "Tag: py3-none-any" in archive.read(f"{info}/WHEEL").decode()
+        assert "presswork.cli:main" in archive.read(f"{info}/entry_points.txt").decode()
+        assert "Requires-Dist: weasyprint" in archive.read(f"{info}/METADATA").decode()
+    package = Path(presswork.__file__).parent
+    shipped = {n for n in names if n.startswith("presswork/")}
+    assert f"presswork/{Path(presswork.new.__file__).name}" in shipped
+    assert "presswork/assets/print.css" in shipped
+    assert len(shipped) == sum(
+        1 for p in package.rglob("*") if p.is_file() and "__pycache__" not in p.parts
+    )
+    # The wheel's code runs: imported from the wheel itself, ahead of the checkout.
+    code = (
+        "import sys; sys.path.insert(0, sys.argv[1]); import presswork.cli as c; "
+        "assert c.__file__.startswith(sys.argv[1]), c.__file__; "
+        "sys.exit(c.main(['rules']))"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", code, str(wheel)], capture_output=True, text=True, check=False
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.startswith("footnote/undefined")
+    assert create(tmp_path / "again").joinpath(requirement).read_bytes() == wheel.read_bytes()
+
+
+def test_installed_from_git_or_an_index_it_pins_that(monkeypatch: pytest.MonkeyPatch) -> None:
+    from importlib import metadata
+
+    from presswork import new
+
+    class Dist:
+        def __init__(self, direct: str | None) -> None:
+            self.direct = direct
+
+        def read_text(self, name: str) -> str | None:
+            return self.direct
+
+    git = '{"url": "https://example.org/presswork.git", "vcs_info": {"vcs": "git", '
+    git += '"commit_id": "abc123"}}'
+    monkeypatch.setattr(metadata, "distribution", lambda name: Dist(git))
+    assert new.presswork_requirement() == (
+        "presswork @ git+https://example.org/presswork.git@abc123"
+    )
+    monkeypatch.setattr(metadata, "distribution", lambda name: Dist(None))
+    assert new.presswork_requirement() == f"presswork=={__version__}"

@@ -371,6 +371,7 @@ def _build(
         remove_stale_temporaries(proj.build_dir)
         manifest = read_manifest(proj.build_dir)
         todo = []
+        kept: list[dict[str, Any]] = []  # warnings stored with the up-to-date targets
         for target in targets:
             entry = manifest.get(target.path.as_posix())
             current = proj.build_dir / target.path
@@ -383,9 +384,12 @@ def _build(
             ):
                 report.outcomes.append(Outcome(target, "unchanged"))
                 reporter("unchanged", {"target": target})
+                kept += [w for w in entry.get("warnings", []) if w not in kept]
             else:
                 todo.append(target)
         if not todo:
+            # Up to date is not clean: the warnings of the build that made these still hold.
+            _replay(kept, strict, report, reporter)
             return report
 
         from presswork.guards import check_manuscript  # lazy: no-change builds skip the lint
@@ -459,8 +463,11 @@ def _build(
             with contextlib.suppress(FileNotFoundError):
                 (proj.build_dir / RESOLVED_BIB).unlink()
 
+        stored = [_stored(p) for p in problems]
         with workers.interrupts_deferred():
-            _commit(proj.build_dir, todo, results, manifest)
+            _commit(proj.build_dir, todo, results, manifest, stored, report.warnings)
+        # Styles not rebuilt keep their own warnings (the manuscript's are found again above).
+        _replay([w for w in kept if not w.get("strict")], False, report, reporter)
     if report.failed:
         first = report.failed[0]
         raise BuildError(
@@ -469,10 +476,43 @@ def _build(
     return report
 
 
-def _commit(
-    build_dir: Path, todo: list[Target], results: dict[Target, bytes], manifest: dict[str, Any]
+def _stored(problem: PressworkError) -> dict[str, Any]:
+    """A manuscript warning as the manifest keeps it; `strict` ones fail a --strict build."""
+    where = {"file": str(problem.file) if problem.file is not None else None}
+    where |= {"line": problem.line, "column": problem.column}
+    return {"message": problem.message, **where, "strict": True}
+
+
+def _replay(
+    kept: list[dict[str, Any]], strict: bool, report: BuildReport, reporter: Reporter
 ) -> None:
-    """Write the outputs and the manifest so that, killed at any moment, every entry is true."""
+    """Show stored warnings again; under --strict the manuscript's fail the build (exit 2)."""
+    for warning in kept:
+        problem = PressworkError(
+            str(warning.get("message", "")),
+            warning.get("file"),
+            warning.get("line"),
+            warning.get("column"),
+        )
+        if strict and warning.get("strict"):
+            raise InputError(problem.message, problem.file, problem.line, problem.column)
+        if str(problem) not in report.warnings:
+            report.warnings.append(str(problem))
+            reporter("warning", {"message": str(problem)})
+
+
+def _commit(
+    build_dir: Path,
+    todo: list[Target],
+    results: dict[Target, bytes],
+    manifest: dict[str, Any],
+    problems: list[dict[str, Any]],
+    style_warnings: list[str],
+) -> None:
+    """Write the outputs and the manifest so that, killed at any moment, every entry is true.
+
+    Each entry keeps the warnings its output was built with, shown again while it is current.
+    """
     written = [target for target in todo if target in results]
     # First forget the entries about to change: a kill between two renames leaves no stale sha.
     if any(target.path.as_posix() in manifest for target in written):
@@ -490,6 +530,12 @@ def _commit(
             "sha256": hashlib.sha256(data).hexdigest(),
             "key": target.key,
         }
+        prefix = f"{target.style.name}: "
+        warnings = list(problems) + [
+            {"message": w, "strict": False} for w in style_warnings if w.startswith(prefix)
+        ]
+        if warnings:
+            manifest[target.path.as_posix()]["warnings"] = warnings
     write_manifest(build_dir, manifest)
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -166,7 +168,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser(_chosen_command(argv))
     args = parser.parse_args(argv)
     try:
-        return int(args.func(args))
+        code = int(args.func(args))
+        sys.stdout.flush()  # here, where a closed pipe is caught, not at interpreter exit
+        return code
     except PressworkError as exc:
         if args.debug:
             raise
@@ -175,3 +179,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("presswork: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        return _reader_gone()
+
+
+def _reader_gone() -> int:
+    """The reader of our output left (`presswork styles | head -1`): end quietly.
+
+    Python would report the pipe again while flushing stdout at exit, so stdout is pointed
+    at /dev/null first; 141 is what a shell reports for a process ended by SIGPIPE.
+    """
+    with contextlib.suppress(OSError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    return 141

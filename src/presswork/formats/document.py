@@ -124,7 +124,9 @@ class StyleDocument:
     @cached_property
     def ast_json(self) -> bytes:
         """The cited AST encoded once for every pandoc writer of this style."""
-        return pandoc.encode(self.ast)
+        from presswork.formats.notelinks import live_citation_urls
+
+        return pandoc.encode(live_citation_urls(self.ast))  # a note's URL is its own link
 
     @cached_property
     def page_html(self) -> str:

@@ -14,6 +14,7 @@ from presswork.assets import asset_path, asset_text
 from presswork.formats import Format, register
 from presswork.formats.document import StyleDocument, plain_text
 from presswork.formats.epubmeta import accessible_opf, image_alts, landmarks_nav
+from presswork.formats.epubnotes import finished_chapter
 
 OPF = "EPUB/content.opf"
 NAV = "EPUB/nav.xhtml"
@@ -87,11 +88,9 @@ def render(doc: StyleDocument) -> bytes:
         [
             *variables,
             *metadata_args(doc.ast.get("meta", {})),
-            # --sandbox refuses --css files, so the stylesheet goes inline through the template
+            # --sandbox refuses --css files: our stylesheet replaces pandoc's default after.
             "--template",
             str(asset_path("epub-template.xhtml")),
-            "--variable",
-            f"presswork-css={asset_text('epub.css')}",
             "--toc",
             # An article is one file after the title page, so its notes are numbered throughout
             # as in the PDF: no level-1 headings, and the split happens at level 1.
@@ -110,6 +109,14 @@ def render(doc: StyleDocument) -> bytes:
         chapters = sorted(
             n[5:] for n in archive.namelist() if re.match(r"EPUB/text/ch\d+\.xhtml$", n)
         )
+        title = plain_text(doc.ast.get("meta", {}).get("title")) or doc.name
+        finished = {
+            f"EPUB/{name}": finished_chapter(archive.read(f"EPUB/{name}").decode("utf-8"), title)
+            for name in chapters
+        }
+        # One stylesheet: ours, in place of pandoc's default (which also shifts citations).
+        stylesheets = [n for n in archive.namelist() if re.match(r"EPUB/styles/[^/]+\.css$", n)]
+        finished |= {name: asset_text("epub.css") for name in stylesheets}
         bibliography = next(
             (
                 f"{name}#{BIB_ID}"
@@ -122,7 +129,7 @@ def render(doc: StyleDocument) -> bytes:
     opf = dated_opf(opf, stamp.strftime("%Y-%m-%dT%H:%M:%SZ"), has_date)
     opf = accessible_opf(opf, image_alts(doc.ast))
     nav = landmarks_nav(nav, chapters, bibliography)
-    return normalized_zip(epub, doc.source_date_epoch, {OPF: opf, NAV: nav})
+    return normalized_zip(epub, doc.source_date_epoch, {OPF: opf, NAV: nav, **finished})
 
 
 register(Format("epub", "epub", "application/epub+zip", render, "EPUB 3, checked by epubcheck"))

@@ -40,6 +40,11 @@ def _boxes(box: Any) -> Any:
 
 def _area(box: Any) -> tuple[float, float, float, float]:
     x, y, width, height = box.hit_area()
+    if height <= 0:
+        # A note call has line-height 0 (it must not open the line), so its hit area is a
+        # line with no height that no one can click: its glyphs' box instead.
+        x, y = box.border_box_x(), box.border_box_y()
+        width, height = box.border_width(), box.border_height()
     return (x, y, x + width, y + height)
 
 

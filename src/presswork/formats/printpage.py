@@ -105,6 +105,67 @@ def _glue_to_previous_character(call: HtmlElement) -> None:
     glue.append(node)
 
 
+COMPOUND = re.compile(r"\w+(?:-\w+)+")
+# Text never hyphenated automatically (print.css: `hyphens: manual` on these and on .compound).
+WHOLE = {"code", "pre", "kbd", "samp", "a", "script", "style", "h1", "h2", "h3", "h4", "h5", "h6"}
+
+
+def _compound_spans(text: str) -> list[str | HtmlElement] | None:
+    """Text split so that each word holding a hyphen ("non-proliferation") is a span."""
+    parts: list[str | HtmlElement] = []
+    last = 0
+    for match in COMPOUND.finditer(text):
+        if not any(c.isalpha() for c in match.group()):
+            continue  # figures: 1968-1969 breaks only at its hyphen anyway
+        parts.append(text[last : match.start()])
+        span = lxml.html.Element("span", {"class": "compound"})
+        span.text = match.group()
+        parts.append(span)
+        last = match.end()
+    if last == 0:
+        return None
+    parts.append(text[last:])
+    return parts
+
+
+def _in_whole(element: HtmlElement | None) -> bool:
+    while element is not None:
+        if element.tag in WHOLE:
+            return True
+        element = element.getparent()
+    return False
+
+
+def _place(first: HtmlElement, parts: list[str | HtmlElement]) -> None:
+    """Put parts (spans and the text between them) one after another, after `first`."""
+    anchor = first
+    for part in parts:
+        if isinstance(part, str):
+            anchor.tail = part or None
+        else:
+            anchor.addnext(part)
+            anchor = part
+
+
+def _keep_compounds_whole(tree: HtmlElement) -> None:
+    """A word already holding a hyphen breaks only there, as a copy editor would have it."""
+    for element in list(tree.xpath("//body//*")):
+        if element.text and "-" in element.text and not _in_whole(element):
+            parts = _compound_spans(element.text)
+            if parts is not None:
+                element.text = str(parts[0]) or None
+                span = parts[1]
+                assert not isinstance(span, str)
+                element.insert(0, span)
+                _place(span, parts[2:])
+        parent = element.getparent()
+        if element.tail and "-" in element.tail and not _in_whole(parent):
+            parts = _compound_spans(element.tail)
+            if parts is not None:
+                element.tail = None
+                _place(element, parts)
+
+
 def _drop_bare_spans(tree: HtmlElement) -> None:
     """Unwrap spans without attributes (citeproc's groupings): each costs WeasyPrint a box,
     and laying out notes again on every new note of a page makes that add up."""
@@ -127,4 +188,5 @@ def notes_at_calls(page_html: str) -> str:
     for section in tree.xpath("//section[@id='footnotes']"):
         section.drop_tree()
     _drop_bare_spans(tree)
+    _keep_compounds_whole(tree)
     return lxml.html.tostring(tree, encoding="unicode", method="html", doctype="<!DOCTYPE html>")

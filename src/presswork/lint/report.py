@@ -6,12 +6,14 @@ Formatters are pure: findings and the sources in, a string out.
 from __future__ import annotations
 
 import json
+import re
+import textwrap
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from presswork import __version__
 from presswork.lint.finding import Finding, Severity
-from presswork.lint.registry import all_rules
+from presswork.lint.registry import Rule, all_rules
 
 FORMATS = ("text", "json", "sarif", "github")
 _WIDTH = 100  # characters of a long source line shown around the column
@@ -85,6 +87,40 @@ def as_json(findings: Sequence[Finding]) -> str:
 
 
 _SARIF_LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+# The user guide (mkdocs, docs/); code scanning links each alert to its rule's section there.
+DOCS_URL = "https://presswork.readthedocs.io/en/latest/"
+
+
+def rule_help_uri(rule_id: str) -> str:
+    """The rule's section of the rule reference (docs/rules.md; mkdocs drops the slash)."""
+    return f"{DOCS_URL}rules/#{rule_id.replace('/', '')}"
+
+
+def _sarif_rule(rule: type[Rule]) -> dict[str, Any]:
+    """A reportingDescriptor with what GitHub code scanning shows: descriptions and help."""
+    from presswork.lint.docs import parts
+
+    summary, explanation, bad, good = parts(rule)
+    full = f"{summary} {' '.join(explanation.split())}".strip()
+    indented = [textwrap.indent(example, "    ") for example in (bad, good)]
+    help_text = f"{full}\n\nBad:\n\n{indented[0]}\n\nGood:\n\n{indented[1]}\n"
+    fences = ["~~~~" if "~~~" in example else "~~~" for example in (bad, good)]
+    help_markdown = (
+        f"{summary}\n\n{explanation}\n\n".replace("\n\n\n\n", "\n\n")
+        + f"Bad:\n\n{fences[0]}\n{bad}\n{fences[0]}\n\n"
+        + f"Good:\n\n{fences[1]}\n{good}\n{fences[1]}\n\n"
+        + f"[{rule.id} in the rule reference]({rule_help_uri(rule.id)})\n"
+    )
+    return {
+        "id": rule.id,
+        "name": "".join(word.capitalize() for word in re.split(r"[/-]", rule.id)),
+        "shortDescription": {"text": summary},
+        "fullDescription": {"text": full},
+        "help": {"text": help_text, "markdown": help_markdown},
+        "helpUri": rule_help_uri(rule.id),
+        "defaultConfiguration": {"level": _SARIF_LEVELS[rule.severity]},
+        "properties": {"category": rule.category(), "tags": ["manuscript", rule.category()]},
+    }
 
 
 def sarif(findings: Sequence[Finding], prefix: str = "") -> str:
@@ -93,16 +129,10 @@ def sarif(findings: Sequence[Finding], prefix: str = "") -> str:
     index = {rule.id: i for i, rule in enumerate(rules)}
     driver = {
         "name": "presswork",
+        "semanticVersion": __version__,
         "version": __version__,
-        "rules": [
-            {
-                "id": rule.id,
-                "shortDescription": {"text": rule.summary()},
-                "defaultConfiguration": {"level": _SARIF_LEVELS[rule.severity]},
-                "properties": {"category": rule.category()},
-            }
-            for rule in rules
-        ],
+        "informationUri": DOCS_URL,
+        "rules": [_sarif_rule(rule) for rule in rules],
     }
     results = []
     for finding in findings:

@@ -11,7 +11,9 @@ nox.options.reuse_existing_virtualenvs = True  # a second run starts in seconds
 nox.options.sessions = ["lint", "build"]
 
 # Where presswork comes from: PRESSWORK_SPEC if set (a version, a git URL or a folder, as pip
-# takes it), else the presswork that `presswork new` ran from when it made this project.
+# takes it), else the presswork that `presswork new` ran from when it made this project: its
+# git URL and commit, its version, or (made from a checkout) the wheel copied into vendor/.
+# To change it for good, edit the string below (README.md, "Which presswork").
 PRESSWORK = os.environ.get("PRESSWORK_SPEC", "__PRESSWORK_SPEC__")
 
 
