@@ -89,6 +89,7 @@ def render(doc: StyleDocument) -> bytes:
             "--variable",
             f"presswork-css={asset_text('epub.css')}",
             "--toc",
+            "--mathml",  # EPUB 3 readers lay out MathML; no script
             # An article is one file after the title page, so its notes are numbered throughout
             # as in the PDF: no level-1 headings, and the split happens at level 1.
             "--split-level=1",

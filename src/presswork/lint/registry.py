@@ -25,6 +25,7 @@ RULE_MODULES = (
     "dois",
     "online",
     "images",
+    "math",
     "safety",
     "styles",
     "suppress",

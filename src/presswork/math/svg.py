@@ -1,0 +1,97 @@
+"""MathML -> SVG with ziamath, and the print page's formulas swapped for those drawings."""
+
+from __future__ import annotations
+
+import base64
+import html
+import re
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+
+# ziamath draws at this size in SVG units; the image is then sized in em, so a formula
+# follows the text size of wherever it stands.
+_SIZE = 20.0
+_MATH = re.compile(r"<math\b[^>]*>.*?</math>", re.S)
+_DISPLAY = re.compile(r'\bdisplay="block"')
+_ANNOTATION = re.compile(r"<annotation(?:-xml)?\b[^>]*>.*?</annotation(?:-xml)?>", re.S)
+_SEMANTICS = re.compile(r"</?semantics>")
+_TEX = re.compile(r'<annotation encoding="application/x-tex">(.*?)</annotation>', re.S)
+_TAG = re.compile(r"<([a-z]+)\b")
+_VIEWBOX = re.compile(r'viewBox="([-\d.]+) ([-\d.]+) ([-\d.]+) ([-\d.]+)"')
+# Elements ziamath lays out itself or maps onto another (see ziamath.nodes.mnode.fromelement).
+_ALIASES = {"math", "mtd", "mtr", "none", "ms"}
+_lock = threading.Lock()  # ziamath keeps global state (config, the font's caches)
+
+
+class MathError(Exception):
+    """A formula ziamath cannot draw; the message says why, in a few words."""
+
+
+@dataclass(frozen=True)
+class Drawing:
+    svg: str
+    width: float  # em
+    height: float  # em
+    depth: float  # em below the baseline
+
+
+def _known_elements() -> set[str]:
+    from ziamath.nodes.mnode import _node_classes  # the registry fromelement() consults
+
+    return set(_node_classes) | _ALIASES
+
+
+def drawable(mathml: str) -> str:
+    """pandoc's MathML without the TeX annotation ziamath would otherwise try to draw."""
+    return _SEMANTICS.sub("", _ANNOTATION.sub("", mathml))
+
+
+@lru_cache(maxsize=4096)  # a formula is drawn once per process: lint, then the PDF of each style
+def render(mathml: str) -> Drawing:
+    """One `<math>` element as an SVG; MathError if ziamath cannot draw all of it."""
+    import ziamath
+
+    body = drawable(mathml)
+    unknown = sorted({t for t in _TAG.findall(body) if t.startswith("m") or t == "none"})
+    unknown = [t for t in unknown if t not in _known_elements()]
+    if unknown:
+        raise MathError(f"no layout for MathML <{unknown[0]}>")
+    with _lock:
+        ziamath.config.svg2 = False  # plain paths: no <symbol>/<use> indirection
+        try:
+            svg = ziamath.Math(body, size=_SIZE).svg()
+        except Exception as exc:  # ziamath raises assorted types on what it cannot lay out
+            raise MathError(f"ziamath failed: {type(exc).__name__}") from None
+    box = _VIEWBOX.search(svg)
+    if box is None:
+        raise MathError("ziamath drew nothing")
+    _x, top, width, height = (float(v) for v in box.groups())
+    return Drawing(svg, width / _SIZE, height / _SIZE, (top + height) / _SIZE)
+
+
+def _tex(mathml: str) -> str:
+    found = _TEX.search(mathml)
+    return html.unescape(found.group(1)).strip() if found else "formula"
+
+
+def _image(mathml: str) -> str:
+    try:
+        drawing = render(mathml)
+    except MathError:
+        return mathml  # reported by math/unsupported, at its line in the manuscript
+    display = bool(_DISPLAY.search(mathml))
+    data = base64.b64encode(drawing.svg.encode("utf-8")).decode("ascii")
+    style = f"width:{drawing.width:.3f}em;height:{drawing.height:.3f}em"
+    if not display:
+        style += f";vertical-align:{-drawing.depth:.3f}em"
+    kind = "display" if display else "inline"
+    return (
+        f'<img class="math {kind}" alt="{html.escape(_tex(mathml))}" style="{style}" '
+        f'src="data:image/svg+xml;base64,{data}">'
+    )
+
+
+def formulas_as_svg(page: str) -> str:
+    """Every MathML formula of the print page replaced by an image of it, vector throughout."""
+    return _MATH.sub(lambda m: _image(m.group()), page)
