@@ -6,8 +6,10 @@ import base64
 import html
 import re
 import threading
+import warnings
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 # ziamath draws at this size in SVG units; the image is then sized in em, so a formula
 # follows the text size of wherever it stands.
@@ -36,6 +38,14 @@ class Drawing:
     depth: float  # em below the baseline
 
 
+def _ziamath() -> Any:
+    with _lock, warnings.catch_warnings():
+        # ziamath 0.13 finds its font with importlib.resources.path, deprecated since 3.11
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import ziamath
+    return ziamath
+
+
 def _known_elements() -> set[str]:
     from ziamath.nodes.mnode import _node_classes  # the registry fromelement() consults
 
@@ -50,8 +60,7 @@ def drawable(mathml: str) -> str:
 @lru_cache(maxsize=4096)  # a formula is drawn once per process: lint, then the PDF of each style
 def render(mathml: str) -> Drawing:
     """One `<math>` element as an SVG; MathError if ziamath cannot draw all of it."""
-    import ziamath
-
+    ziamath = _ziamath()
     body = drawable(mathml)
     unknown = sorted({t for t in _TAG.findall(body) if t.startswith("m") or t == "none"})
     unknown = [t for t in unknown if t not in _known_elements()]
