@@ -20,6 +20,10 @@ _ANNOTATION = re.compile(r"<annotation(?:-xml)?\b[^>]*>.*?</annotation(?:-xml)?>
 _SEMANTICS = re.compile(r"</?semantics>")
 _TEX = re.compile(r'<annotation encoding="application/x-tex">(.*?)</annotation>', re.S)
 _TAG = re.compile(r"<([a-z]+)\b")
+_PATH = re.compile(r'<path d="([^"]*)" fill="black" ?/>')
+_RECT = re.compile(
+    r'<rect x="([-\d.]+)" y="([-\d.]+)" width="([-\d.]+)" height="([-\d.]+)" fill="black" ?/>'
+)
 _VIEWBOX = re.compile(r'viewBox="([-\d.]+) ([-\d.]+) ([-\d.]+) ([-\d.]+)"')
 # Elements ziamath lays out itself or maps onto another (see ziamath.nodes.mnode.fromelement).
 _ALIASES = {"math", "mtd", "mtr", "none", "ms"}
@@ -68,8 +72,9 @@ def render(mathml: str) -> Drawing:
         raise MathError(f"no layout for MathML <{unknown[0]}>")
     with _lock:
         ziamath.config.svg2 = False  # plain paths: no <symbol>/<use> indirection
+        ziamath.config.precision = 2
         try:
-            svg = ziamath.Math(body, size=_SIZE).svg()
+            svg = _one_path(ziamath.Math(body, size=_SIZE).svg())
         except Exception as exc:  # ziamath raises assorted types on what it cannot lay out
             raise MathError(f"ziamath failed: {type(exc).__name__}") from None
     box = _VIEWBOX.search(svg)
@@ -77,6 +82,19 @@ def render(mathml: str) -> Drawing:
         raise MathError("ziamath drew nothing")
     _x, top, width, height = (float(v) for v in box.groups())
     return Drawing(svg, width / _SIZE, height / _SIZE, (top + height) / _SIZE)
+
+
+def _one_path(svg: str) -> str:
+    """Every glyph and rule in one black path: WeasyPrint's cost is per element drawn, and a
+    formula is some fifty of them. Glyph outlines all wind one way, so nonzero fill keeps
+    overlaps filled."""
+    parts = _PATH.findall(svg)
+    parts += [f"M {x} {y} h {w} v {h} h -{w} Z" for x, y, w, h in _RECT.findall(svg)]
+    rest = _RECT.sub("", _PATH.sub("", svg))
+    if not parts or "<path" in rest or "<rect" in rest:
+        return svg  # something else than glyphs and rules: leave the drawing as it is
+    end = rest.rindex("</svg>")
+    return f'{rest[:end]}<path d="{" ".join(parts)}" fill="black"/>{rest[end:]}'
 
 
 def _tex(mathml: str) -> str:

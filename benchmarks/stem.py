@@ -1,0 +1,88 @@
+"""`bench.py --stem`: what math costs the PDF. The STEM test paper (tests/fixtures/stem),
+its body repeated, is built to PDF with its formulas and again with every formula replaced by a
+word; the issue's target is at most 2x. Also runnable alone: `python benchmarks/stem.py`."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import commands
+import workspace
+from measure import run
+
+FIXTURE = workspace.REPO / "tests" / "fixtures" / "stem"
+CHAPTER = "01-paper.md"
+COPIES = 10  # sections of the paper: about 100 formulas, 30 displayed, in 3 to 4 pages
+ROUNDS = 3  # best of: the machine is shared and its speed varies by half between runs
+LIMIT = 2.0
+
+
+def _section(text: str, index: int, with_math: bool) -> str:
+    """One copy of the chapter: every formula made unique (`+ index` at its end, so that no
+    cache hides the cost of drawing it), or replaced by the word 'formula'."""
+    from presswork.lint.source import scan
+
+    for start, end in reversed(scan(CHAPTER, text).math):
+        closing = 2 if text.startswith("$$", start) else 1
+        formula = f"{text[start : end - closing]} + {index}{text[end - closing : end]}"
+        text = text[:start] + (formula if with_math else "formula") + text[end:]
+    return text.replace("{#", f"{{#s{index}-")
+
+
+def stem_paper(dest: Path, with_math: bool) -> Path:
+    """The fixture with its chapter repeated COPIES times, with or without its math."""
+    shutil.copytree(FIXTURE, dest)
+    chapter = dest / "manuscript" / CHAPTER
+    text = chapter.read_text(encoding="utf-8")
+    body = "\n\n".join(_section(text, i, with_math) for i in range(COPIES))
+    chapter.write_text(body, encoding="utf-8")
+    return dest
+
+
+def measure(root: Path, env: dict[str, str], say: Callable[[str], None]) -> dict:
+    """Best-of-ROUNDS cold PDF builds (one style, --jobs 1) with and without math."""
+    best: dict[str, float] = {}
+    for label, with_math in (("math", True), ("no_math", False)):
+        project = stem_paper(root / label, with_math)
+        command = commands.presswork_build(project, "--format", "pdf", "--force", jobs=1)
+        times = [run(command, env=env).check().seconds for _ in range(ROUNDS)]
+        best[label] = min(times)
+        say(f"stem {label}: {', '.join(f'{t:.2f}' for t in times)} s")
+    ratio = best["math"] / best["no_math"]
+    return {
+        "copies": COPIES,
+        "rounds": ROUNDS,
+        "pdf_with_math_s": best["math"],
+        "pdf_without_math_s": best["no_math"],
+        "ratio": ratio,
+        "limit": LIMIT,
+        "met": ratio <= LIMIT,
+    }
+
+
+def table(data: dict) -> str:
+    verdict = "met" if data["met"] else "MISSED"
+    return (
+        f"STEM paper PDF ({data['copies']} sections, best of {data['rounds']}): "
+        f"{data['pdf_with_math_s']:.2f} s with math, {data['pdf_without_math_s']:.2f} s without: "
+        f"{data['ratio']:.2f}x (target <= {data['limit']:g}x: {verdict})"
+    )
+
+
+def main() -> int:
+    root = Path(tempfile.mkdtemp(prefix="presswork-stem-"))
+    try:
+        env = dict(os.environ, SOURCE_DATE_EPOCH="1700000000")
+        print(table(measure(root, env, lambda text: print(text, file=sys.stderr))))
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
