@@ -140,3 +140,42 @@ def test_a_formula_is_drawn_once_per_process() -> None:
     render.cache_clear()
     formulas_as_svg(mathml + mathml)
     assert render.cache_info().misses == 1 and render.cache_info().hits == 1
+
+
+def test_the_faster_style_lookup_draws_exactly_what_ziamath_draws() -> None:
+    import dataclasses
+
+    import ziamath.styles
+
+    from presswork.math.svg import _ziamath
+
+    _ziamath()
+    mathml = (
+        '<math display="block"><mrow><mi mathvariant="bold">A</mi><mo>=</mo><mfrac><msup>'
+        "<mi>x</mi><mn>2</mn></msup><msqrt><mi>y</mi></msqrt></mfrac></mrow></math>"
+    )
+    patched = ziamath.styles.asdict
+    assert patched is not dataclasses.asdict
+    fast = ziamath.Math(mathml, size=20).svg()
+    ziamath.styles.asdict = dataclasses.asdict
+    try:
+        assert ziamath.Math(mathml, size=20).svg() == fast
+    finally:
+        ziamath.styles.asdict = patched
+
+
+def test_rows_of_one_are_unwrapped_without_changing_a_drawing(stem_build: Path) -> None:
+    """drawable() drops rows of one element (ziamath's time doubles per nesting level); the
+    drawings of the fixture's formulas are the same as from pandoc's MathML as it is."""
+    from presswork.math.svg import _ANNOTATION, _SEMANTICS, _ziamath, drawable
+
+    ziamath = _ziamath()
+    formulas = re.findall(r"<math\b[^>]*>.*?</math>", html_page(stem_build), re.S)
+    for mathml in formulas:
+        untouched = _SEMANTICS.sub("", _ANNOTATION.sub("", mathml))
+        flat = drawable(mathml)
+        assert flat.count("<mrow") <= untouched.count("<mrow")
+        assert ziamath.Math(flat, size=20).svg() == ziamath.Math(untouched, size=20).svg()
+    assert sum(drawable(m).count("<mrow") for m in formulas) < sum(
+        m.count("<mrow") for m in formulas
+    )

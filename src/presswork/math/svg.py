@@ -10,6 +10,7 @@ import warnings
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
+from xml.etree import ElementTree
 
 # ziamath draws at this size in SVG units; the image is then sized in em, so a formula
 # follows the text size of wherever it stands.
@@ -42,11 +43,22 @@ class Drawing:
     depth: float  # em below the baseline
 
 
+def _style_fields(style: Any) -> dict[str, Any]:
+    return vars(style)  # read-only use below: no copy needed
+
+
 def _ziamath() -> Any:
     with _lock, warnings.catch_warnings():
         # ziamath 0.13 finds its font with importlib.resources.path, deprecated since 3.11
         warnings.simplefilter("ignore", DeprecationWarning)
         import ziamath
+        import ziamath.styles
+
+        # parse_style() reads a few scalar fields of the parent's style through
+        # dataclasses.asdict, which deep-copies the style at every node: 40% of ziamath's
+        # time. The fields themselves give the same values (tests compare the drawings).
+        if ziamath.__version__ == "0.13" and ziamath.styles.asdict is not _style_fields:
+            ziamath.styles.asdict = _style_fields
     return ziamath
 
 
@@ -57,15 +69,51 @@ def _known_elements() -> set[str]:
 
 
 def drawable(mathml: str) -> str:
-    """pandoc's MathML without the TeX annotation ziamath would otherwise try to draw."""
-    return _SEMANTICS.sub("", _ANNOTATION.sub("", mathml))
+    """pandoc's MathML without the TeX annotation ziamath would otherwise try to draw, and
+    without its rows of one element.
+
+    ziamath lays out each child of a row twice (once to measure stretchy operators), so its
+    time doubles with every level of nesting, and pandoc nests a row for every TeX group. A
+    row of one element lays out as that element (MathML 3, 3.3.1), except a lone operator,
+    whose form depends on its place: those rows stay.
+    """
+    root = ElementTree.fromstring(_SEMANTICS.sub("", _ANNOTATION.sub("", mathml)))
+    for element in root.iter():  # plain names: ziamath drops the namespace anyway
+        element.tag = element.tag.rpartition("}")[2]
+    _unwrap_rows(root)
+    return ElementTree.tostring(root, encoding="unicode")
+
+
+def _unwrap_rows(element: ElementTree.Element) -> None:
+    # <math> and <mtd> hold an implied row: a single explicit row in them is that row.
+    if element.tag in ("math", "mtd") and len(element) == 1:
+        row = element[0]
+        if row.tag == "mrow" and not row.attrib and not (row.text or "").strip():
+            element.remove(row)
+            element.extend(row)
+    for index, child in enumerate(list(element)):
+        _unwrap_rows(child)
+        while (
+            child.tag == "mrow"
+            and len(child) == 1
+            and not child.attrib
+            and not (child.text or "").strip()
+            and child[0].tag != "mo"
+        ):
+            inner = child[0]
+            inner.tail = child.tail
+            element[index] = inner
+            child = inner
 
 
 @lru_cache(maxsize=4096)  # a formula is drawn once per process: lint, then the PDF of each style
 def render(mathml: str) -> Drawing:
     """One `<math>` element as an SVG; MathError if ziamath cannot draw all of it."""
     ziamath = _ziamath()
-    body = drawable(mathml)
+    try:
+        body = drawable(mathml)
+    except ElementTree.ParseError:
+        raise MathError("the MathML is not well-formed") from None
     unknown = sorted({t for t in _TAG.findall(body) if t.startswith("m") or t == "none"})
     unknown = [t for t in unknown if t not in _known_elements()]
     if unknown:
