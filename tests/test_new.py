@@ -91,3 +91,34 @@ def test_a_new_project_builds_at_once(tmp_path: Path) -> None:
     assert "Knuth, D. E. (1984). Literate programming." in text  # the bibliography
     html = (root / "build" / "apa" / "first-paper.html").read_text("utf-8")
     assert "Literate Manuscripts" in html and "Knuth, 1984" in html
+
+
+def test_article_template_is_a_stem_starter_that_builds_with_its_math(tmp_path: Path) -> None:
+    from presswork.build import build
+
+    root = create(tmp_path / "paper", title="Damping", template="article")
+    assert (root / "figures" / "decay.svg").is_file()
+    assert (root / "noxfile.py").is_file()  # the default template's other files come along
+    chapter = (root / "manuscript" / "01-introduction.md").read_text("utf-8")
+    for mark in (
+        "{#eq:energy}",
+        "{#fig:decay}",
+        "{#tbl:regimes}",
+        "@eq:energy",
+        "\\begin{pmatrix}",
+    ):
+        assert mark in chapter
+    build(root, format_names=["html", "pdf"], style_names=["apa"], jobs=1)
+    html = (root / "build" / "apa" / "paper.html").read_text("utf-8")
+    assert html.count("<math ") >= 8 and "<mtable>" in html
+    text = pdf_text(root / "build" / "apa" / "paper.pdf")
+    assert "A damped oscillator of mass" in text
+    assert "\\frac" not in text and "\\zeta" not in text and "$" not in text
+
+
+def test_template_choice_on_the_command_line(tmp_path: Path) -> None:
+    assert _args(str(tmp_path / "x")).template == "default"
+    assert run_new_command(_args(str(tmp_path / "x"), "--template", "article")) == 0
+    assert (tmp_path / "x" / "figures" / "decay.svg").is_file()
+    with pytest.raises(SystemExit):
+        _args(str(tmp_path / "y"), "--template", "nosuch")
