@@ -179,3 +179,22 @@ def test_rows_of_one_are_unwrapped_without_changing_a_drawing(stem_build: Path) 
     assert sum(drawable(m).count("<mrow") for m in formulas) < sum(
         m.count("<mrow") for m in formulas
     )
+
+
+def test_macros_the_manuscript_defines_are_not_unsupported(tmp_path: Path) -> None:
+    root = copy_stem(tmp_path / NAME)
+    chapter = root / "manuscript" / "01-paper.md"
+    chapter.write_text(
+        "\\newcommand{\\R}{\\mathbb{R}}\n\n"
+        + chapter.read_text("utf-8")
+        + "\nFor $x \\in \\R$ and $y \\in \\Q$.\n",
+        "utf-8",
+    )
+    findings = [
+        f for f in run_lint(load_project(root), LintConfig()) if f.rule == "math/unsupported"
+    ]
+    assert [f.message.split(":")[0] for f in findings] == ["$y \\in \\Q$"]
+    report = build(root, format_names=["html", "pdf"], jobs=1)
+    assert len(report.warnings) == 1 and "\\Q" in report.warnings[0]
+    html = html_page(root)
+    assert 'mathvariant="double-struck"' in html

@@ -24,13 +24,16 @@ class Unsupported(Rule):
     severity = Severity.WARNING
 
     def check(self, ctx: Context) -> Iterator[Finding]:
-        from presswork.math import problems  # lazy: pandoc runs only for manuscripts with math
+        # lazy: ziamath and pandoc only for manuscripts with math
+        from presswork.math.tex import macro_definitions, problems
 
         spans = [(doc, start, end) for doc in ctx.documents for start, end in doc.math]
         snippets = [doc.text[start:end] for doc, start, end in spans]
-        for (doc, start, _end), snippet, problem in zip(
-            spans, snippets, problems(snippets, ctx.project.root), strict=True
-        ):
+        if not snippets:
+            return
+        macros = [m for doc in ctx.documents for m in macro_definitions(doc.text, doc.code_masked)]
+        found = problems(snippets, ctx.project.root, macros)
+        for (doc, start, _end), snippet, problem in zip(spans, snippets, found, strict=True):
             if problem is None:
                 continue
             line, column = doc.position(start)
@@ -40,5 +43,5 @@ class Unsupported(Rule):
                 line,
                 column,
                 f"{shown}: {problem}",
-                fix="write it with the macros of LaTeX's amsmath (texmath reads those)",
+                fix="use LaTeX's and amsmath's macros, or define yours with \\newcommand",
             )

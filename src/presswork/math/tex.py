@@ -16,15 +16,40 @@ _HR = re.compile(r"<hr\s*/?>")
 _MATH = re.compile(r"<math\b[^>]*>.*?</math>", re.S)
 
 
-def problems(snippets: Sequence[str], cwd: Path) -> list[str | None]:
+# pandoc (extension latex_macros) expands macros the manuscript defines on lines of their own
+_DEFINITION = re.compile(
+    r"^ {0,3}\\(?:newcommand|renewcommand|providecommand|def|DeclareMathOperator)\b.*$", re.M
+)
+
+
+def macro_definitions(text: str, masked: str) -> list[str]:
+    """The TeX macro definitions of a chapter (found in `masked`, its text with code, math and
+    comments blanked; taken from `text`), each up to where its braces balance."""
+    found = []
+    for match in _DEFINITION.finditer(masked):
+        end = match.end()
+        depth = text.count("{", match.start(), end) - text.count("}", match.start(), end)
+        while depth > 0 and end < len(text):
+            stop = text.find("\n", end + 1)
+            stop = len(text) if stop < 0 else stop
+            depth += text.count("{", end, stop) - text.count("}", end, stop)
+            end = stop
+        found.append(text[match.start() : end].strip())
+    return found
+
+
+def problems(
+    snippets: Sequence[str], cwd: Path, definitions: Sequence[str] = ()
+) -> list[str | None]:
     """For each formula as written in Markdown (`$x$`, `$$x$$`): None, or why it fails.
 
     A formula fails when pandoc's TeX reader leaves it as TeX (an unknown macro, unbalanced
-    braces) or when its MathML has something the PDF's renderer cannot draw.
+    braces) or when its MathML has something the PDF's renderer cannot draw. `definitions`
+    are the manuscript's own macros, which pandoc expands (and prints nothing for).
     """
     if not snippets:
         return []
-    markdown = _RULE.join(snippets)
+    markdown = "".join(f"{d}\n\n" for d in definitions) + _RULE.join(snippets)
     out = pandoc.run(
         ["--sandbox", "--from", pandoc.MARKDOWN, "--to", "html5", "--mathml", "--wrap=none"],
         stdin=markdown.encode("utf-8"),
