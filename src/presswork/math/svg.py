@@ -157,9 +157,11 @@ def _image(mathml: str) -> str:
         return mathml  # reported by math/unsupported, at its line in the manuscript
     display = bool(_DISPLAY.search(mathml))
     data = base64.b64encode(drawing.svg.encode("utf-8")).decode("ascii")
-    style = f"width:{drawing.width:.3f}em;height:{drawing.height:.3f}em"
+    # A display formula wider than the text block shrinks to it (max-width, height from the
+    # SVG's proportions); an inline one keeps its size to sit on the baseline.
+    style = f"width:{drawing.width:.3f}em"
     if not display:
-        style += f";vertical-align:{-drawing.depth:.3f}em"
+        style += f";height:{drawing.height:.3f}em;vertical-align:{-drawing.depth:.3f}em"
     kind = "display" if display else "inline"
     return (
         f'<img class="math {kind}" alt="{html.escape(_tex(mathml))}" style="{style}" '
