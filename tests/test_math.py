@@ -108,7 +108,7 @@ def test_print_page_formulas_become_sized_svg_images() -> None:
 
 
 def test_unsupported_tex_is_found_by_one_function() -> None:
-    found = problems(["$\\frac{a}{b}$", "$\\nosuchmacro{x}$", "$$\\frac{a}{b$$", "$x^2$"], Path())
+    found = problems(["$\\frac{a}{b}$", "$\\nosuchmacro{x}$", "$$\\frac{a}{b$$", "$x^2$"])
     assert found[0] is None and found[3] is None
     assert found[1] and found[2] and "pandoc cannot read" in found[1]
 

@@ -32,7 +32,7 @@ class Unsupported(Rule):
         if not snippets:
             return
         macros = [m for doc in ctx.documents for m in macro_definitions(doc.text, doc.code_masked)]
-        found = problems(snippets, ctx.project.root, macros)
+        found = problems(snippets, macros)
         for (doc, start, _end), snippet, problem in zip(spans, snippets, found, strict=True):
             if problem is None:
                 continue

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from pathlib import Path
 
 from presswork import pandoc
 from presswork.math.svg import MathError, render
@@ -38,9 +37,7 @@ def macro_definitions(text: str, masked: str) -> list[str]:
     return found
 
 
-def problems(
-    snippets: Sequence[str], cwd: Path, definitions: Sequence[str] = ()
-) -> list[str | None]:
+def problems(snippets: Sequence[str], definitions: Sequence[str] = ()) -> list[str | None]:
     """For each formula as written in Markdown (`$x$`, `$$x$$`): None, or why it fails.
 
     A formula fails when pandoc's TeX reader leaves it as TeX (an unknown macro, unbalanced
@@ -52,8 +49,7 @@ def problems(
     markdown = "".join(f"{d}\n\n" for d in definitions) + _RULE.join(snippets)
     out = pandoc.run(
         ["--sandbox", "--from", pandoc.MARKDOWN, "--to", "html5", "--mathml", "--wrap=none"],
-        stdin=markdown.encode("utf-8"),
-        cwd=cwd,
+        stdin=markdown.encode("utf-8"),  # math alone: no file of the project is read
     ).output.decode("utf-8")
     pieces = _HR.split(out)
     if len(pieces) != len(snippets):  # cannot happen with math alone; never guess positions
