@@ -13,6 +13,7 @@ from presswork.math.svg import MathError, render
 _RULE = "\n\n* * * * *\n\n"
 _HR = re.compile(r"<hr\s*/?>")
 _MATH = re.compile(r"<math\b[^>]*>.*?</math>", re.S)
+_RAW_TEX = re.compile(r'<span class="math (?:inline|display)">')
 
 
 # pandoc (extension latex_macros) expands macros the manuscript defines on lines of their own
@@ -47,18 +48,22 @@ def problems(snippets: Sequence[str], definitions: Sequence[str] = ()) -> list[s
     if not snippets:
         return []
     markdown = "".join(f"{d}\n\n" for d in definitions) + _RULE.join(snippets)
-    out = pandoc.run(
+    result = pandoc.run(
         ["--sandbox", "--from", pandoc.MARKDOWN, "--to", "html5", "--mathml", "--wrap=none"],
         stdin=markdown.encode("utf-8"),  # math alone: no file of the project is read
-    ).output.decode("utf-8")
-    pieces = _HR.split(out)
+    )
+    pieces = _HR.split(result.output.decode("utf-8"))
     if len(pieces) != len(snippets):  # cannot happen with math alone; never guess positions
         return [None] * len(snippets)
+    reasons = iter(_reasons(result.warnings))
     found: list[str | None] = []
     for piece in pieces:
         formulas = _MATH.findall(piece)
-        if not formulas:
-            found.append("pandoc cannot read this TeX (an unknown macro or a stray brace?)")
+        if _RAW_TEX.search(piece):  # pandoc's fallback: the TeX as typed
+            why = next(reasons, "")
+            found.append(
+                f"pandoc cannot read this TeX ({why or 'an unknown macro or a stray brace?'})"
+            )
             continue
         try:
             for mathml in formulas:
@@ -66,5 +71,22 @@ def problems(snippets: Sequence[str], definitions: Sequence[str] = ()) -> list[s
         except MathError as exc:
             found.append(f"the PDF cannot draw it: {exc}")
         else:
-            found.append(None)
+            found.append(None)  # drawn, or not math to pandoc at all
     return found
+
+
+def _reasons(warnings: Sequence[str]) -> list[str]:
+    """The first 'unexpected ...' line of each of pandoc's could-not-convert warnings."""
+    reasons: list[str] = []
+    waiting = False
+    for line in warnings:
+        if "Could not convert TeX math" in line:
+            if waiting:
+                reasons.append("")
+            waiting = True
+        elif waiting and line.strip().startswith("unexpected"):
+            reasons.append(" ".join(line.split()))
+            waiting = False
+    if waiting:
+        reasons.append("")
+    return reasons
