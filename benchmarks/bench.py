@@ -27,6 +27,7 @@ from pathlib import Path
 import commands
 import interrupt
 import scale_inputs
+import stem
 import workspace
 from measure import Run, Series, run
 from report import Results, profile_text, table
@@ -408,7 +409,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="instead: lint and HTML-build synthetic large inputs (10,000 references, 5,000 "
         "notes, lists 200 deep, ~8 MB), each also at a tenth of the size (about 10 minutes)",
     )
+    parser.add_argument(
+        "--stem",
+        action="store_true",
+        help="instead: the STEM paper's PDF with and without its math (target <= 2x, a minute)",
+    )
     args = parser.parse_args(argv)
+    if args.stem and args.out == workspace.REPO / "build" / "bench.json":
+        args.out = workspace.REPO / "build" / "bench-stem.json"
     if args.scale_inputs and args.out == workspace.REPO / "build" / "bench.json":
         args.out = workspace.REPO / "build" / "bench-scale-inputs.json"
     return args
@@ -430,10 +438,25 @@ def run_scale_inputs(args: argparse.Namespace, root: Path) -> int:
     return 0
 
 
+def run_stem(args: argparse.Namespace, root: Path) -> int:
+    """`--stem`: what math costs a PDF, a line and the JSON."""
+    data = stem.measure(root, environment(root, snapshot_source(root)), say)
+    print(stem.table(data))
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    print(f"\nwritten: {args.out}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark, print the table and the profile, write the JSON."""
     args = parse_args(argv)
     root = Path(tempfile.mkdtemp(prefix="presswork-bench-"))
+    if args.stem:
+        try:
+            return run_stem(args, root)
+        finally:
+            shutil.rmtree(root, ignore_errors=True)
     if args.scale_inputs:
         try:
             return run_scale_inputs(args, root)

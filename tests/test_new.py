@@ -171,3 +171,34 @@ def test_installed_from_git_or_an_index_it_pins_that(monkeypatch: pytest.MonkeyP
     )
     monkeypatch.setattr(metadata, "distribution", lambda name: Dist(None))
     assert new.presswork_requirement() == f"presswork=={__version__}"
+
+
+def test_article_template_is_a_stem_starter_that_builds_with_its_math(tmp_path: Path) -> None:
+    from presswork.build import build
+
+    root = create(tmp_path / "paper", title="Damping", template="article")
+    assert (root / "figures" / "decay.svg").is_file()
+    assert (root / "noxfile.py").is_file()  # the default template's other files come along
+    chapter = (root / "manuscript" / "01-introduction.md").read_text("utf-8")
+    for mark in (
+        "{#eq:energy}",
+        "{#fig:decay}",
+        "{#tbl:regimes}",
+        "@eq:energy",
+        "\\begin{pmatrix}",
+    ):
+        assert mark in chapter
+    build(root, format_names=["html", "pdf"], style_names=["apa"], jobs=1)
+    html = (root / "build" / "apa" / "paper.html").read_text("utf-8")
+    assert html.count("<math ") >= 8 and "<mtable>" in html
+    text = pdf_text(root / "build" / "apa" / "paper.pdf")
+    assert "A damped oscillator of mass" in text
+    assert "\\frac" not in text and "\\zeta" not in text and "$" not in text
+
+
+def test_template_choice_on_the_command_line(tmp_path: Path) -> None:
+    assert _args(str(tmp_path / "x")).template == "default"
+    assert run_new_command(_args(str(tmp_path / "x"), "--template", "article")) == 0
+    assert (tmp_path / "x" / "figures" / "decay.svg").is_file()
+    with pytest.raises(SystemExit):
+        _args(str(tmp_path / "y"), "--template", "nosuch")

@@ -13,6 +13,8 @@ from presswork import __version__
 from presswork.errors import InputError
 
 TEMPLATE = Path(__file__).parent / "templates" / "new-project"
+# Other starters: folders whose files replace or add to the default template's.
+TEMPLATES = {"default": None, "article": Path(__file__).parent / "templates" / "article"}
 # Files that start with a dot are stored as "dot-NAME", so that packaging and git keep them.
 _DOT = "dot-"
 
@@ -64,7 +66,12 @@ def _substitutions(title: str, author: str, name: str) -> dict[str, str]:
     }
 
 
-def create(directory: Path | str, title: str | None = None, author: str | None = None) -> Path:
+def create(
+    directory: Path | str,
+    title: str | None = None,
+    author: str | None = None,
+    template: str = "default",
+) -> Path:
     """Copy the template into `directory` (new or empty); raises InputError otherwise."""
     target = Path(directory)
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
@@ -76,10 +83,14 @@ def create(directory: Path | str, title: str | None = None, author: str | None =
     requirement = json.loads(values['"__PRESSWORK_SPEC__"'])
     # One pass, longest placeholder first: a value is never searched for another placeholder.
     placeholders = re.compile("|".join(map(re.escape, sorted(values, key=len, reverse=True))))
-    for source in sorted(TEMPLATE.rglob("*")):
+    overlay = TEMPLATES[template]
+    files = {p.relative_to(TEMPLATE): p for p in TEMPLATE.rglob("*")}
+    if overlay is not None:
+        files.update({p.relative_to(overlay): p for p in overlay.rglob("*")})
+    for relative, source in sorted(files.items()):
         if not source.is_file() or "__pycache__" in source.parts:
             continue
-        parts = source.relative_to(TEMPLATE).parts
+        parts = relative.parts
         destination = target.joinpath(
             *("." + p[len(_DOT) :] if p.startswith(_DOT) else p for p in parts)
         )
@@ -97,11 +108,18 @@ def add_new_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("dir", help="the new project's directory (must not exist, or be empty)")
     parser.add_argument("--title", help="the manuscript's title (default: from the directory name)")
     parser.add_argument("--author", help="the author's name (default: a placeholder)")
+    parser.add_argument(
+        "--template",
+        choices=sorted(TEMPLATES),
+        default="default",
+        help="the starter: default (prose, notes, citations) or article (STEM: math, "
+        "a numbered equation, a figure, a table and cross-references to them)",
+    )
 
 
 def run_new_command(args: argparse.Namespace) -> int:
     """Make the project and say what to do next."""
-    target = create(args.dir, args.title, args.author)
+    target = create(args.dir, args.title, args.author, args.template)
     print(
         f"created {target}: a manuscript project (manuscript/, references/, presswork.toml, "
         f"noxfile.py, .github/workflows/)\nnext: cd {target} && presswork build",

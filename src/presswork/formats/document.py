@@ -140,6 +140,8 @@ class StyleDocument:
             "--section-divs",
             # The title is the page's only h1; the manuscript's sections start at h2.
             "--shift-heading-level-by=1",
+            # TeX math as MathML, which browsers lay out natively: no script, no network.
+            "--mathml",
         ]
         for key, value in variables.items():
             args += ["--variable", f"{key}={value}"]

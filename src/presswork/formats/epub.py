@@ -92,6 +92,7 @@ def render(doc: StyleDocument) -> bytes:
             "--template",
             str(asset_path("epub-template.xhtml")),
             "--toc",
+            "--mathml",  # EPUB 3 readers lay out MathML; no script
             # An article is one file after the title page, so its notes are numbered throughout
             # as in the PDF: no level-1 headings, and the split happens at level 1.
             "--split-level=1",

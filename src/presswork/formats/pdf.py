@@ -26,6 +26,7 @@ from presswork.formats.document import StyleDocument
 from presswork.formats.html import page_with_css
 from presswork.formats.pdfmeta import add_xmp_language_and_subject, link_notes
 from presswork.formats.printpage import notes_at_calls
+from presswork.math import formulas_as_svg
 
 # Tagged and accessible unless the project asks for another variant (e.g. pdf/a-3b), or for
 # "none": a tagged PDF that claims no conformance.
@@ -62,7 +63,8 @@ def print_html(doc: StyleDocument) -> str:
     # fonts.css comes last: it redefines the font variables of base.css.
     fonts = _fonts_css(doc.page_html)
     page = page_with_css(doc.page_html, "base.css", "print.css", head=head, css=fonts)
-    return notes_at_calls(page)
+    # WeasyPrint lays out no MathML: each formula goes in as an SVG of paths.
+    return formulas_as_svg(notes_at_calls(page))
 
 
 @contextlib.contextmanager

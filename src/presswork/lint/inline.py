@@ -135,6 +135,7 @@ class InlineScanner:
         self.suppressions: list[Suppression] = []
         self.links: list[Link] = []
         self.raw_tags: list[RawTag] = []
+        self.math: list[tuple[int, int]] = []  # [start, end) of each formula, with its $ signs
         self.deep_brackets: list[int] = []  # where brackets first nest too deep, a paragraph
         self._groups = 0
         self._comment_end = _Finder(text, "-->")
@@ -370,6 +371,7 @@ class InlineScanner:
             if close < 0:
                 return i + 2
             self.masks.code(i, close + 2)
+            self.math.append((i, close + 2))
             return close + 2
         if i + 1 >= end or text[i + 1].isspace():
             return i + 1
@@ -383,6 +385,7 @@ class InlineScanner:
         if text[close - 1].isspace() or (close + 1 < end and text[close + 1].isdigit()):
             return i + 1
         self.masks.code(i, close + 1)
+        self.math.append((i, close + 1))
         return close + 1
 
     def _citation(

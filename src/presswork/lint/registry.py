@@ -27,6 +27,7 @@ RULE_MODULES = (
     "dois",
     "online",
     "images",
+    "math",
     "safety",
     "styles",
     "glyphs",

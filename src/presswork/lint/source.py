@@ -78,6 +78,7 @@ class Document:
     links: list[Link] = field(default_factory=list)  # inline links, images and autolinks
     raw_tags: list[RawTag] = field(default_factory=list)  # raw HTML start tags
     deep_brackets: list[int] = field(default_factory=list)  # see inline.MAX_BRACKET_DEPTH
+    math: list[tuple[int, int]] = field(default_factory=list)  # formulas, `$` signs included
 
     def position(self, offset: int) -> tuple[int, int]:
         """1-based line and column of an offset."""
@@ -468,4 +469,5 @@ def scan(path: str, text: str) -> Document:
         links=inline.links,
         raw_tags=inline.raw_tags,
         deep_brackets=inline.deep_brackets,
+        math=inline.math,
     )
