@@ -12,6 +12,7 @@ from typing import Any
 
 import yaml
 
+from presswork import confine
 from presswork import settings as settings_mod
 from presswork.errors import InputError
 from presswork.references import REFERENCE_SUFFIXES, Reference, load_yaml, parse
@@ -112,7 +113,8 @@ def load(root: Path | str = ".") -> Project:
     if not root.is_dir():
         raise InputError("project directory not found", root)
     conf = settings_mod.load(root)
-    manuscript = root / conf.manuscript_dir
+    # The folders themselves may be symlinks out of the project: refused (confine.folder).
+    manuscript = confine.folder(root, conf.manuscript_dir)
     if not manuscript.is_dir():
         raise InputError(
             f"no '{conf.manuscript_dir}/' folder: this is not a presswork project", root
@@ -124,7 +126,7 @@ def load(root: Path | str = ".") -> Project:
     def rel(path: Path) -> str:
         return path.relative_to(root).as_posix()
 
-    chapters = [SourceFile(rel(p), read_text(p, rel(p))) for p in chapter_paths]
+    chapters = [SourceFile(rel(p), read_text(p, rel(p), root=root)) for p in chapter_paths]
     size = sum(len(chapter.text.encode("utf-8")) for chapter in chapters)
     if size > MAX_MANUSCRIPT_BYTES:
         raise InputError(
@@ -139,7 +141,7 @@ def load(root: Path | str = ".") -> Project:
         candidate = manuscript / name
         if candidate.is_file():
             display = rel(candidate)
-            text = read_text(candidate, display)
+            text = read_text(candidate, display, root=root)
             data, node = load_yaml(text, display)
             metadata = _check_metadata(data, node, display)
             metadata_file = SourceFile(display, text)
@@ -147,7 +149,7 @@ def load(root: Path | str = ".") -> Project:
     else:
         raise InputError(f"no metadata file ({' or '.join(METADATA_NAMES)})", rel(manuscript))
 
-    ref_dir = root / conf.references_dir
+    ref_dir = confine.folder(root, conf.references_dir)
     reference_files: list[SourceFile] = []
     references: list[Reference] = []
     if ref_dir.is_dir():
@@ -155,7 +157,7 @@ def load(root: Path | str = ".") -> Project:
             if path.suffix.lower() not in REFERENCE_SUFFIXES or not path.is_file():
                 continue
             display = rel(path)
-            text = read_text(path, display)
+            text = read_text(path, display, root=root)
             references.extend(parse(text, path.suffix, display))
             reference_files.append(SourceFile(display, text))
     return Project(root, conf, metadata, metadata_file, chapters, reference_files, references)

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import unquote, urlsplit
 
+from presswork import confine
 from presswork.errors import PressworkError
 
 HTML_FORMATS = frozenset(
@@ -78,6 +79,7 @@ _NAME = re.compile(r"[A-Za-z_:][-A-Za-z0-9_:.]*\Z")
 _TAG = re.compile(r"[A-Za-z][A-Za-z0-9-]*\Z")
 _CONTROL = re.compile(r"[\x00-\x20\x7f]+")
 _CSS_URL = re.compile(r"url\(\s*[\"']?([^\"')]*)|@import\s*[\"']([^\"']*)", re.IGNORECASE)
+MAX_IMAGE_BYTES = 64 * 1024 * 1024  # one embedded image; beyond it the outputs are unusable
 IMAGE_TYPES = (
     (b"\x89PNG\r\n\x1a\n", "image/png"),
     (b"\xff\xd8\xff", "image/jpeg"),
@@ -152,7 +154,10 @@ def embed_image(target: str, root: Path) -> tuple[str | None, str]:
     if path is None:
         return None, reason
     try:
-        data = path.read_bytes()
+        # Regular files only (a FIFO would hang the build), by their real path inside root.
+        data = confine.read_bytes(path, root, MAX_IMAGE_BYTES)
+    except confine.Refused as exc:
+        return None, str(exc.strerror)
     except FileNotFoundError:
         return None, "file not found"
     except OSError as exc:

@@ -7,7 +7,9 @@ interrupted, can be read in one place.
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
+import stat
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future
@@ -15,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from presswork import pandoc
+from presswork.errors import InputError
 
 
 @contextlib.contextmanager
@@ -43,7 +46,17 @@ def block_interrupts() -> None:
 def locked(build_dir: Path) -> Iterator[None]:
     """One build per build directory at a time; a second one waits for the first."""
     build_dir.mkdir(parents=True, exist_ok=True)
-    with open(build_dir / ".lock", "a+b") as handle:
+    # Never through a symlink planted as the lock (O_NOFOLLOW): it could truncate nothing, but
+    # an outside file would be created or locked.
+    flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(build_dir / ".lock", flags, 0o644)
+    except OSError as exc:
+        raise InputError(f"lock file refused: {exc.strerror}", build_dir / ".lock") from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise InputError("lock file is not a regular file", build_dir / ".lock")
+    with open(fd, "a+b") as handle:
         try:
             import fcntl
         except ImportError:  # pragma: no cover - Windows: no advisory locks, run unlocked
