@@ -101,7 +101,8 @@ def _common_key(proj: Project, epoch: int) -> str:
         relative = path.relative_to(proj.root.resolve()).as_posix()
         parts += [relative, hashlib.sha256(path.read_bytes()).hexdigest()]
     for part in parts:
-        digest.update(hashlib.sha256(part.encode("utf-8")).digest())
+        # surrogateescape: a file name that is not UTF-8 is still a key, not a crash
+        digest.update(hashlib.sha256(part.encode("utf-8", "surrogateescape")).digest())
     return digest.hexdigest()
 
 
@@ -351,6 +352,9 @@ def _build(
     # A build folder that is a symlink (or under one), or not a folder: refused before any write.
     confine.build_folder(proj.root, proj.settings.build_dir)
     with workers.locked(proj.build_dir):
+        for style_dir in sorted({target.path.parent for target in targets}):
+            shown = f"{proj.settings.build_dir}/{style_dir.as_posix()}"
+            confine.safe_dir(proj.build_dir / style_dir, proj.build_dir, shown, create=False)
         remove_stale_temporaries(proj.build_dir)
         manifest = read_manifest(proj.build_dir)
         todo = []

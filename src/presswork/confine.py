@@ -114,14 +114,19 @@ def check_name(key: str, value: str, source: str) -> None:
         )
 
 
-def safe_dir(path: Path, base: Path, display: str) -> None:
-    """Make `path` (inside base) a real directory, refusing any symlink on the way."""
+def safe_dir(path: Path, base: Path, display: str, create: bool = True) -> None:
+    """Make `path` (inside base) a real directory, refusing any symlink on the way.
+
+    With create=False, only checks the parts that exist (before rendering, to fail early).
+    """
     current = base
     for part in path.relative_to(base).parts:
         current = current / part
         try:
             info = os.lstat(current)
         except FileNotFoundError:
+            if not create:
+                return
             try:
                 os.mkdir(current)
             except OSError as exc:

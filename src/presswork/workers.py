@@ -7,6 +7,7 @@ interrupted, can be read in one place.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import signal
 import stat
@@ -52,7 +53,8 @@ def locked(build_dir: Path) -> Iterator[None]:
     try:
         fd = os.open(build_dir / ".lock", flags, 0o644)
     except OSError as exc:
-        raise InputError(f"lock file refused: {exc.strerror}", build_dir / ".lock") from None
+        reason = "it is a symlink" if exc.errno == errno.ELOOP else exc.strerror
+        raise InputError(f"lock file refused: {reason}", build_dir / ".lock") from None
     if not stat.S_ISREG(os.fstat(fd).st_mode):
         os.close(fd)
         raise InputError("lock file is not a regular file", build_dir / ".lock")
