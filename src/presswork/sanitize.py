@@ -256,7 +256,8 @@ class _Cleaner(HTMLParser):
                 self.skipping.append(tag)
             return
         if not _TAG.match(tag):
-            self.out.append(html.escape(self.get_starttag_text() or ""))
+            # Escaped as text is (quote=False): cleaning the result again gives the same bytes.
+            self.out.append(html.escape(self.get_starttag_text() or "", quote=False))
             return
         if tag in DROPPED_WITH_CONTENT or tag in DROPPED_TAGS:
             self._problem(f"raw HTML <{tag}> removed")
