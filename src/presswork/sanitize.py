@@ -39,6 +39,14 @@ DROPPED_WITH_CONTENT = frozenset(
         "noembed",
         "noframes",
         "template",
+        # SVG: HTML inside a drawing, and animations that can set a link to javascript:
+        "foreignobject",
+        "animate",
+        "animatemotion",
+        "animatetransform",
+        "set",
+        "handler",
+        "listener",
     }
 )
 # Removed, tag only: void elements or wrappers whose content is harmless text.
@@ -149,6 +157,8 @@ def embed_image(target: str, root: Path) -> tuple[str | None, str]:
     """A checked image target as a data: URI, or None and why it is refused."""
     if _scheme(target) == "data":
         ok = _CONTROL.sub("", target)[5:].lower().startswith("image/")
+        if ok and _CONTROL.sub("", target)[5:].lower().startswith("image/svg"):
+            return _svg_data_uri(_decode_data_uri(target), root)
         return (target, "") if ok else (None, "a data: URI that is not an image")
     path, reason = _local_path(target, root)
     if path is None:
@@ -165,7 +175,32 @@ def embed_image(target: str, root: Path) -> tuple[str | None, str]:
     media_type = image_type(data)
     if media_type is None:
         return None, "not an image (PNG, JPEG, GIF, WebP or SVG)"
+    if media_type == "image/svg+xml":
+        return _svg_data_uri(data, root)
     return f"data:{media_type};base64,{base64.b64encode(data).decode('ascii')}", ""
+
+
+def _decode_data_uri(target: str) -> bytes | None:
+    """The bytes of a data: URI (base64 or percent-encoded), or None if it is malformed."""
+    header, comma, body = _CONTROL.sub("", target).partition(",")
+    if not comma:
+        return None
+    if header.lower().endswith(";base64"):
+        try:
+            return base64.b64decode(body + "=" * (-len(body) % 4))
+        except ValueError:
+            return None
+    return unquote(body).encode("utf-8", "surrogateescape")
+
+
+def _svg_data_uri(data: bytes | None, root: Path) -> tuple[str | None, str]:
+    """An SVG image through the allowlist (svgclean): no script, handler or outside link."""
+    from presswork.svgclean import clean_svg
+
+    cleaned = clean_svg(data, lambda css: css_refusal(css, root)) if data else None
+    if cleaned is None:
+        return None, "an SVG image that is not well-formed XML (or has a DOCTYPE)"
+    return f"data:image/svg+xml;base64,{base64.b64encode(cleaned).decode('ascii')}", ""
 
 
 def link_refusal(target: str) -> str:
@@ -181,16 +216,49 @@ def resource_refusal(target: str, root: Path) -> str:
     return _local_path(target, root)[1]
 
 
+_CSS_SCRIPT = frozenset({"expression", "javascript", "vbscript", "behavior", "-moz-binding"})
+_CSS_RESOURCE_FUNCTIONS = frozenset({"url", "src", "image", "image-set", "-webkit-image-set"})
+
+
 def css_refusal(css: str, root: Path) -> str:
-    """Why CSS text is refused: a url() or @import outside the project, or expression()."""
+    """Why CSS text is refused: a url() or @import outside the project, or script.
+
+    Read with a real CSS tokenizer (tinycss2), so escapes (`u\\72l(`), comments and odd
+    spacing cannot hide a url( or an @import from the check.
+    """
+    import tinycss2
+
     lowered = _CONTROL.sub("", css).lower()
     if "expression(" in lowered or "javascript:" in lowered or "behavior:" in lowered:
         return "script in CSS"
-    for match in _CSS_URL.finditer(css):
-        url = (match.group(1) or match.group(2) or "").strip()
-        reason = resource_refusal(url, root)
-        if reason:
-            return reason
+    return _css_tokens_refusal(tinycss2.parse_component_value_list(css), root)
+
+
+def _css_tokens_refusal(tokens: Iterable[Any], root: Path) -> str:
+    for token in tokens:
+        kind = getattr(token, "type", "")
+        if kind == "url":
+            reason = resource_refusal(str(token.value).strip(), root)
+            if reason:
+                return reason
+        elif kind == "ident" and token.lower_value in _CSS_SCRIPT:
+            return "script in CSS"
+        elif kind == "at-keyword" and token.lower_value in ("import", "namespace", "font-face"):
+            return f"@{token.lower_value} in CSS"
+        elif kind == "function":
+            if token.lower_name in _CSS_SCRIPT:
+                return "script in CSS"
+            if token.lower_name in _CSS_RESOURCE_FUNCTIONS:
+                for argument in token.arguments:
+                    if getattr(argument, "type", "") == "string":
+                        reason = resource_refusal(str(argument.value).strip(), root)
+                        if reason:
+                            return reason
+        if kind in ("function", "() block", "[] block", "{} block"):
+            inner = token.arguments if kind == "function" else token.content
+            reason = _css_tokens_refusal(inner, root)
+            if reason:
+                return reason
     return ""
 
 
@@ -224,6 +292,7 @@ class _Cleaner(HTMLParser):
         self.out: list[str] = []
         self.problems: list[Problem] = []
         self.skipping: list[str] = []  # open elements dropped with their content
+        self.svg_depth = 0  # inside inline <svg>
 
     def _problem(self, message: str) -> None:
         self.problems.append(Problem(message, self.get_starttag_text() or ""))
@@ -232,6 +301,10 @@ class _Cleaner(HTMLParser):
         kept = []
         for name, value in attrs:
             value = value or ""
+            if self.svg_depth and name.lower() in LINK_ATTRIBUTES and not value.startswith("#"):
+                # Inside inline SVG a link (<use>, <a>, <image>) may only point into the page.
+                self._problem(f"raw HTML <{tag}>: {name}='{value}' removed (SVG links: #id only)")
+                continue
             reason = attribute_refusal(name, value, self.root)
             if reason and name.lower() in RESOURCE_ATTRIBUTES:
                 self._problem(f"raw HTML <{tag}> removed: {reason}")
@@ -267,6 +340,8 @@ class _Cleaner(HTMLParser):
         kept = self._attributes(tag, attrs)
         if kept is not None:
             self.out.append(f"<{tag}{kept}{close}>")
+            if tag == "svg" and not close:
+                self.svg_depth += 1
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self._start(tag, attrs, "")
@@ -281,6 +356,8 @@ class _Cleaner(HTMLParser):
             return
         if tag in DROPPED_WITH_CONTENT or tag in DROPPED_TAGS or not _TAG.match(tag):
             return
+        if tag == "svg" and self.svg_depth:
+            self.svg_depth -= 1
         self.out.append(f"</{tag}>")
 
     def handle_data(self, data: str) -> None:
