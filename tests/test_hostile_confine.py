@@ -578,3 +578,66 @@ def test_a_linked_earlier_output_is_rebuilt_not_published(
     assert not out.is_symlink()
     assert canary_places(root, err) == []
     assert padded.read_text().startswith(CANARY)
+
+
+# ---- 4. scripts ----------------------------------------------------------------------------
+
+EVIL_SVG = (
+    '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
+    'width="10" height="10" onload="alert(1)"><script>alert(2)</script>'
+    "<foreignObject><iframe src='javascript:alert(3)'></iframe></foreignObject>"
+    '<a xlink:href="javascript:alert(4)"><circle r="4" fill="url(#g)" onclick="alert(5)"/></a>'
+    '<animate attributeName="href" values="javascript:alert(6)"/>'
+    '<use href="http://127.0.0.1:PORT/x.svg#a"/><text>KEPT-TEXT</text></svg>'
+)
+SCRIPT_MARKS = (
+    b"<script",
+    b"onload",
+    b"onclick",
+    b"onerror",
+    b"javascript:",
+    b"foreignobject",
+    b"<animate",
+    b"127.0.0.1",
+    b"<iframe",
+)
+
+
+def test_no_script_in_any_output(
+    tmp_path: Path, listener: socket.socket, capsys: pytest.CaptureFixture[str]
+) -> None:
+    port = listener.getsockname()[1]
+    svg = EVIL_SVG.replace("PORT", str(port))
+    inline = base64.b64encode(svg.encode()).decode()
+    affix = "&lt;img src=x onerror=alert(7)&gt;&lt;script&gt;alert(8)&lt;/script&gt;"
+    root = project(
+        tmp_path / "paper",
+        'styles = ["apa"]\ncite-styles = ["evil"]\n',
+        chapter=(
+            "![file](figures/evil.svg)\n\n"
+            f"![uri](data:image/svg+xml;base64,{inline})\n\n"
+            f'<p style="background:u\\72l(http://127.0.0.1:{port}/a.png)">escaped url</p>\n\n'
+            f'<p style="color:red;@im\\70ort url(http://127.0.0.1:{port}/b.css)">import</p>\n\n'
+            '<svg width="5" height="5"><a href="javascript:alert(9)"><circle r="2"/></a>'
+            '<animate attributeName="href" values="javascript:alert(10)"/>'
+            "<foreignObject><p onclick='alert(11)'>x</p></foreignObject></svg>\n"
+        ),
+    )
+    (root / "figures").mkdir()
+    (root / "figures" / "evil.svg").write_text(svg)
+    (root / "styles").mkdir()
+    layout = f'<text variable="title" prefix="{affix}"/>'
+    (root / "styles" / "evil.csl").write_text(_csl("Evil", layout))
+    code, err = run(capsys, root, formats="pdf,html,epub")
+    assert code == 0, err
+    html = (root / "build" / APA / "paper.html").read_text()
+    assert "cite-entries" in html  # the block rendered the hostile style's entry
+    for path in sorted((root / "build" / APA).iterdir()):
+        for name, data in _texts(path.name, path.read_bytes()):
+            data = re.sub(rb'<script type="application/ld\+json">[^<]*</script>', b"", data)
+            for mark in SCRIPT_MARKS:
+                assert mark not in data.lower(), (mark, name)
+    decoded = [base64.b64decode(m) for m in re.findall(r"svg\+xml;base64,([A-Za-z0-9+/=]+)", html)]
+    assert len(decoded) == 2 and all(b"KEPT-TEXT" in d and b"<circle" in d for d in decoded)
+    assert '<circle r="2"' in html and "escaped url" in html
+    assert_no_connection(listener)
