@@ -327,7 +327,7 @@ def build(
     reporter: Reporter = _quiet,
 ) -> BuildReport:
     """Build the project's outputs; raises InputError before touching build/ if input is bad."""
-    with deep_documents():
+    with deep_documents(), workers.stop_signals():
         return _build(root, format_names, style_names, jobs, force, strict, reporter)
 
 
