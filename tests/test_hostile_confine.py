@@ -641,3 +641,30 @@ def test_no_script_in_any_output(
     assert len(decoded) == 2 and all(b"KEPT-TEXT" in d and b"<circle" in d for d in decoded)
     assert '<circle r="2"' in html and "escaped url" in html
     assert_no_connection(listener)
+
+
+# ---- network -------------------------------------------------------------------------------
+
+
+def test_a_setting_cannot_turn_on_online_lint(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import urllib.request
+
+    calls: list[object] = []
+
+    def urlopen(*args: object, **kwargs: object) -> None:
+        calls.append(args)
+        raise OSError("no network in tests")
+
+    monkeypatch.setattr(urllib.request, "urlopen", urlopen)
+    root = project(tmp_path / "paper", "[lint]\nonline = true\n")
+    (root / "references" / "refs.bib").write_text(
+        "@article{doe2020,\n  author = {Doe, Jane},\n  title = {A Title},\n"
+        "  journal = {J},\n  year = {2020},\n  doi = {10.1000/xyz123}\n}\n"
+    )
+    _, report = lint(capsys, root)
+    assert calls == [] and "online" not in report
+    main(["lint", str(root), "--online"])
+    capsys.readouterr()
+    assert calls  # the command line's --online does reach for the network

@@ -99,7 +99,11 @@ def _common_key(proj: Project, epoch: int) -> str:
     texts = [s.text for s in (proj.metadata_file, *proj.chapters) if s is not None]
     for path in sanitize.referenced_files(texts, proj.root):
         relative = path.relative_to(proj.root.resolve()).as_posix()
-        parts += [relative, hashlib.sha256(path.read_bytes()).hexdigest()]
+        try:  # regular files inside the project only, as embed_image reads them
+            data = confine.read_bytes(path, proj.root)
+        except OSError:
+            data = b""  # refused later by the sanitizer, with its reason
+        parts += [relative, hashlib.sha256(data).hexdigest()]
     for part in parts:
         # surrogateescape: a file name that is not UTF-8 is still a key, not a crash
         digest.update(hashlib.sha256(part.encode("utf-8", "surrogateescape")).digest())
