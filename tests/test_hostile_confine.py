@@ -457,6 +457,7 @@ LAUGHS = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
     [
         ("manuscript/metadata.yaml", "title: T\n" + LAUGHS, "metadata.yaml:3:8: YAML aliases"),
         ("manuscript/metadata.yaml", "title: T\nx: " + "[" * 500 + "]" * 500, "nests more"),
+        ("manuscript/02.md", "# A\n\n---\n" + LAUGHS + "---\n", "02.md:5:8: YAML aliases"),
         ("references/refs.json", "[" * 100_000 + "]" * 100_000, "refs.json:1: JSON nests"),
         ("references/refs.yaml", "- id: a\n  x: " + "[" * 300 + "]" * 300, "YAML nests"),
         ("references/refs.bib", "@misc{a, title={" + "{" * 500 + "}" * 501, "braces nest"),

@@ -138,3 +138,31 @@ def _split_concatenation(value: str) -> list[str]:
             current.append(char)
     parts.append("".join(current))
     return parts
+
+
+_MARKDOWN_YAML = re.compile(
+    r"^---[ \t]*\n(?=\S)(.*?)\n(?:---|\.\.\.)[ \t]*$", re.MULTILINE | re.DOTALL
+)
+
+
+def check_markdown_yaml(text: str, display: str) -> None:
+    """The same bounds for YAML metadata blocks inside a chapter (pandoc reads them anywhere).
+
+    Only a block that parses as a YAML mapping is one for pandoc; other `---` lines are rules.
+    """
+    for match in _MARKDOWN_YAML.finditer(text):
+        block = match.group(1)
+        if "*" not in block and block.count("[") + block.count("{") <= MAX_DEPTH:
+            continue  # no alias and too few brackets to nest too deep: nothing to check
+        try:
+            node = yaml.compose(block, Loader=yaml.SafeLoader)
+        except (yaml.YAMLError, RecursionError):
+            continue
+        if not isinstance(node, yaml.MappingNode):
+            continue
+        offset = text.count("\n", 0, match.start(1))
+        try:
+            check_yaml(block, display)
+        except InputError as exc:
+            exc.line = exc.line + offset if exc.line is not None else offset + 1
+            raise

@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from presswork import confine
+from presswork import confine, limits
 from presswork import settings as settings_mod
 from presswork.errors import InputError
 from presswork.references import REFERENCE_SUFFIXES, Reference, load_yaml, parse
@@ -127,6 +127,8 @@ def load(root: Path | str = ".") -> Project:
         return path.relative_to(root).as_posix()
 
     chapters = [SourceFile(rel(p), read_text(p, rel(p), root=root)) for p in chapter_paths]
+    for chapter in chapters:  # YAML blocks in chapters: no aliases, bounded nesting
+        limits.check_markdown_yaml(chapter.text, chapter.path)
     size = sum(len(chapter.text.encode("utf-8")) for chapter in chapters)
     if size > MAX_MANUSCRIPT_BYTES:
         raise InputError(
