@@ -2,8 +2,8 @@
 
 Images must be files inside the project (symlinks resolved) or `data:` URIs; accepted files are
 embedded as `data:` URIs, so every format is standalone and no writer reads a path. Links may
-not use `javascript:`, `vbscript:`, `data:` or `file:`. Raw HTML keeps only harmless tags and
-attributes: no scripts, frames, plugins, `<meta>`, `<link>`, `<base>`, `<style>`, event handlers,
+not use `javascript:`, `vbscript:`, `data:` or `file:`. Raw HTML keeps only allowlisted tags
+(ALLOWED_TAGS) and harmless attributes: no scripts, frames, plugins, `<meta>`, `<link>`, `<base>`, `<style>`, event handlers,
 or resources outside the project. The module never writes and never touches the network; it
 reads only the image files it accepts.
 """
@@ -51,6 +51,23 @@ DROPPED_WITH_CONTENT = frozenset(
 )
 # Removed, tag only: void elements or wrappers whose content is harmless text.
 DROPPED_TAGS = frozenset({"embed", "meta", "link", "base", "param", "portal"})
+# Every other tag must be on the allowlist (the rest are removed, their content kept): the
+# tags of ammonia's maintained list (nh3), sectioning, inline SVG drawings and MathML.
+_MATHML = """math mi mo mn ms mtext mrow msup msub msubsup mfrac msqrt mroot mstyle mspace
+    mpadded mphantom menclose mtable mtr mtd munder mover munderover semantics annotation"""
+_EXTRA_TAGS = "section main figure figcaption address picture"
+
+
+def _allowed_tags() -> frozenset[str]:
+    import nh3
+
+    from presswork.svgclean import ELEMENTS as SVG_ELEMENTS
+
+    svg = {name.lower() for name in SVG_ELEMENTS} - {"style"}
+    return frozenset(nh3.ALLOWED_TAGS) | svg | set(_MATHML.split()) | set(_EXTRA_TAGS.split())
+
+
+ALLOWED_TAGS = _allowed_tags()
 DANGEROUS_SCHEMES = frozenset({"javascript", "vbscript", "data", "file", "livescript"})
 # Attributes that make a browser or a writer fetch something.
 RESOURCE_ATTRIBUTES = frozenset(
@@ -332,7 +349,7 @@ class _Cleaner(HTMLParser):
             # Escaped as text is (quote=False): cleaning the result again gives the same bytes.
             self.out.append(html.escape(self.get_starttag_text() or "", quote=False))
             return
-        if tag in DROPPED_WITH_CONTENT or tag in DROPPED_TAGS:
+        if tag in DROPPED_WITH_CONTENT or tag in DROPPED_TAGS or tag not in ALLOWED_TAGS:
             self._problem(f"raw HTML <{tag}> removed")
             if tag in DROPPED_WITH_CONTENT and not close:
                 self.skipping.append(tag)
@@ -354,7 +371,7 @@ class _Cleaner(HTMLParser):
             if tag == self.skipping[-1]:
                 self.skipping.pop()
             return
-        if tag in DROPPED_WITH_CONTENT or tag in DROPPED_TAGS or not _TAG.match(tag):
+        if tag in DROPPED_WITH_CONTENT or tag in DROPPED_TAGS or tag not in ALLOWED_TAGS:
             return
         if tag == "svg" and self.svg_depth:
             self.svg_depth -= 1
