@@ -3,9 +3,9 @@
 Images must be files inside the project (symlinks resolved) or `data:` URIs; accepted files are
 embedded as `data:` URIs, so every format is standalone and no writer reads a path. Links may
 not use `javascript:`, `vbscript:`, `data:` or `file:`. Raw HTML keeps only allowlisted tags
-(ALLOWED_TAGS) and harmless attributes: no scripts, frames, plugins, `<meta>`, `<link>`, `<base>`, `<style>`, event handlers,
-or resources outside the project. The module never writes and never touches the network; it
-reads only the image files it accepts.
+(ALLOWED_TAGS) and harmless attributes: no scripts, frames, plugins, `<meta>`, `<link>`,
+`<base>`, `<style>`, event handlers, or resources outside the project. The module never
+writes and never touches the network; it reads only the image files it accepts.
 """
 
 from __future__ import annotations
