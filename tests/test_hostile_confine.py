@@ -471,6 +471,7 @@ LAUGHS = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
             "@string 's7' expands to 2,187,000 characters",
         ),
         ("presswork.toml", "pandoc-timeout = 1000000000000\n", "pandoc-timeout"),
+        ("presswork.toml", "a = " + "[" * 60_000 + "]" * 60_000 + "\n", "TOML nests"),
         ("presswork.toml", "max-cited-works = 1000000000000\n", "max-cited-works"),
     ],
 )
@@ -510,6 +511,18 @@ def test_odd_file_names_give_one_line(tmp_path: Path, capsys: pytest.CaptureFixt
     code, err = run(capsys, root)
     assert code == 0, err
     assert "an odd name" in (root / "build" / APA / "paper.html").read_text()
+
+
+def test_an_output_path_that_is_a_folder_gives_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = project(tmp_path / "paper")
+    (root / "build" / APA / "paper.html").mkdir(parents=True)
+    code, err = run(capsys, root)
+    assert code == 2
+    # The progress line of the render, then the error (found at the write, after rendering).
+    one_error(err.strip().splitlines()[-1], "paper.html", "cannot write the output")
+    assert "Traceback" not in err
 
 
 def test_a_build_path_that_is_a_file_or_read_only(

@@ -176,7 +176,10 @@ def write_atomic(path: Path, data: bytes) -> None:
     The temporary is created new (O_EXCL, O_NOFOLLOW): a file or symlink planted under its
     name is never written through; the folder itself must not be a symlink.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"cannot create the output folder: {exc.strerror}", path.parent) from None
     if path.parent.is_symlink():
         raise InputError("is a symlink: refused as an output folder", path.parent)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
@@ -189,6 +192,8 @@ def write_atomic(path: Path, data: bytes) -> None:
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temporary, path)
+    except OSError as exc:  # a folder in the way, a read-only folder, a full disk
+        raise InputError(f"cannot write the output: {exc.strerror}", path) from None
     finally:
         with contextlib.suppress(FileNotFoundError):
             temporary.unlink()

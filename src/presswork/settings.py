@@ -139,6 +139,9 @@ def _read_toml(path: Path, display: str) -> dict[str, Any]:
     text = read_text(path, display, allow_empty=True, root=path.parent)
     try:
         return tomllib.loads(text)
+    except RecursionError:
+        message = "TOML nests too deeply (arrays or tables inside each other)"
+        raise InputError(message, display) from None
     except tomllib.TOMLDecodeError as exc:
         match = _TOML_LOCATION.search(str(exc))
         line = int(match.group(1)) if match else None
@@ -196,7 +199,26 @@ def from_table(table: dict[str, Any], path: Path | str) -> Settings:
                 path,
             )
         values[spec.name] = value
+    _check_folders_apart(values, path)
     return Settings(**values)
+
+
+def _check_folders_apart(values: dict[str, Any], path: Path | str) -> None:
+    """The build folder may not be (or hold, or sit in) a source folder: it is written to."""
+    build = _parts(values.get("build_dir", "build"))
+    for key in ("manuscript_dir", "references_dir", "styles_dir"):
+        other = _parts(values.get(key, key.removesuffix("_dir").replace("_", "-")))
+        shorter = min(len(build), len(other))
+        if build[:shorter] == other[:shorter]:
+            raise InputError(
+                f"setting 'build-dir' ({'/'.join(build)}) overlaps "
+                f"'{key.replace('_', '-')}' ({'/'.join(other)}): outputs would mix with sources",
+                path,
+            )
+
+
+def _parts(folder: str) -> list[str]:
+    return [p for p in folder.replace("\\", "/").split("/") if p not in ("", ".")]
 
 
 def load(root: Path) -> Settings:
