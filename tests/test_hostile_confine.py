@@ -682,3 +682,28 @@ def test_a_setting_cannot_turn_on_online_lint(
     main(["lint", str(root), "--online"])
     capsys.readouterr()
     assert calls  # the command line's --online does reach for the network
+
+
+def test_an_image_declaring_billions_of_pixels_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import struct
+    import zlib
+
+    ihdr = struct.pack(">IIBBBBB", 100_000, 100_000, 8, 2, 0, 0, 0)
+    bomb = (
+        b"\x89PNG\r\n\x1a\n"
+        + struct.pack(">I", 13)
+        + b"IHDR"
+        + ihdr
+        + struct.pack(">I", zlib.crc32(b"IHDR" + ihdr))
+    )
+    uri = "data:image/png;base64," + base64.b64encode(bomb).decode()
+    root = project(tmp_path / "paper", chapter=f"![bomb](figures/bomb.png)\n\n![uri]({uri})\n")
+    (root / "figures").mkdir()
+    (root / "figures" / "bomb.png").write_bytes(bomb)
+    code, err = run(capsys, root, formats="pdf,html")
+    assert code == 0, err
+    assert "image 'figures/bomb.png' not used: 10,000,000,000 pixels, over the limit" in err
+    assert err.count("10,000,000,000 pixels") == 2
+    assert base64.b64encode(bomb).decode() not in (root / "build" / APA / "paper.html").read_text()

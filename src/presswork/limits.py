@@ -166,3 +166,49 @@ def check_markdown_yaml(text: str, display: str) -> None:
         except InputError as exc:
             exc.line = exc.line + offset if exc.line is not None else offset + 1
             raise
+
+
+MAX_IMAGE_PIXELS = 50_000_000  # a 7,000 x 7,000 photograph; WeasyPrint decodes every pixel
+
+
+def image_pixels(data: bytes) -> int | None:
+    """Width x height from a PNG, GIF, JPEG or WebP header (None when not found).
+
+    A tiny file can declare 100,000 x 100,000 pixels (a "decompression bomb"): refused before
+    any decoder allocates them.
+    """
+    if data.startswith(b"\x89PNG") and len(data) >= 24:
+        return int.from_bytes(data[16:20], "big") * int.from_bytes(data[20:24], "big")
+    if data[:4] in (b"GIF8",) and len(data) >= 10:
+        return int.from_bytes(data[6:8], "little") * int.from_bytes(data[8:10], "little")
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP" and len(data) >= 30:
+        chunk = data[12:16]
+        if chunk == b"VP8X":
+            width = int.from_bytes(data[24:27], "little") + 1
+            height = int.from_bytes(data[27:30], "little") + 1
+            return width * height
+        if chunk == b"VP8L":
+            bits = int.from_bytes(data[21:25], "little")
+            return ((bits & 0x3FFF) + 1) * (((bits >> 14) & 0x3FFF) + 1)
+        if chunk == b"VP8 ":
+            width = int.from_bytes(data[26:28], "little") & 0x3FFF
+            height = int.from_bytes(data[28:30], "little") & 0x3FFF
+            return width * height
+        return None
+    if data.startswith(b"\xff\xd8"):
+        index = 2
+        while index + 9 < len(data):
+            if data[index] != 0xFF:
+                index += 1
+                continue
+            marker = data[index + 1]
+            if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7 or marker == 0xFF:
+                index += 1 if marker == 0xFF else 2
+                continue
+            length = int.from_bytes(data[index + 2 : index + 4], "big")
+            if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
+                height = int.from_bytes(data[index + 5 : index + 7], "big")
+                width = int.from_bytes(data[index + 7 : index + 9], "big")
+                return width * height
+            index += 2 + max(length, 2)
+    return None

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import unquote, urlsplit
 
-from presswork import confine
+from presswork import confine, limits
 from presswork.errors import PressworkError
 
 HTML_FORMATS = frozenset(
@@ -176,6 +176,9 @@ def embed_image(target: str, root: Path) -> tuple[str | None, str]:
         ok = _CONTROL.sub("", target)[5:].lower().startswith("image/")
         if ok and _CONTROL.sub("", target)[5:].lower().startswith("image/svg"):
             return _svg_data_uri(_decode_data_uri(target), root)
+        pixels = limits.image_pixels(_decode_data_uri(target) or b"") if ok else None
+        if pixels is not None and pixels > limits.MAX_IMAGE_PIXELS:
+            return None, f"{pixels:,} pixels, over the limit of {limits.MAX_IMAGE_PIXELS:,}"
         return (target, "") if ok else (None, "a data: URI that is not an image")
     path, reason = _local_path(target, root)
     if path is None:
@@ -194,6 +197,9 @@ def embed_image(target: str, root: Path) -> tuple[str | None, str]:
         return None, "not an image (PNG, JPEG, GIF, WebP or SVG)"
     if media_type == "image/svg+xml":
         return _svg_data_uri(data, root)
+    pixels = limits.image_pixels(data)
+    if pixels is not None and pixels > limits.MAX_IMAGE_PIXELS:
+        return None, f"{pixels:,} pixels, over the limit of {limits.MAX_IMAGE_PIXELS:,}"
     return f"data:{media_type};base64,{base64.b64encode(data).decode('ascii')}", ""
 
 
