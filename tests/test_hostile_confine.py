@@ -384,6 +384,10 @@ def test_independent_parent_is_bundled_or_in_the_project_never_fetched(
         ('name = "bad\\u0000"', "NUL"),
         ('url = "https://x\\u0000"', "NUL"),
         ('build-dir = ""', "build-dir"),
+        ('build-dir = "manuscript/out"', "overlaps 'manuscript-dir'"),
+        ('build-dir = "out"\nreferences-dir = "out/refs"', "overlaps 'references-dir'"),
+        ('url = "javascript:alert(1)"', "http:// or https://"),
+        ('pdf-url = "file:///etc/passwd"', "http:// or https://"),
     ],
 )
 def test_settings_cannot_leave_the_project(

@@ -187,6 +187,8 @@ def from_table(table: dict[str, Any], path: Path | str) -> Settings:
         for text in value if isinstance(value, tuple) else (value,):
             if isinstance(text, str) and "\x00" in text:
                 raise InputError(f"setting '{key}' contains a NUL character", path)
+        if spec.name in ("url", "pdf_url") and value and not re.match(r"https?://", value, re.I):
+            raise InputError(f"setting '{key}' must be an http:// or https:// address", path)
         if spec.name in FOLDER_SETTINGS:
             confine.check_relative(key, value, str(path))
         elif spec.name == "name" and value:
