@@ -62,6 +62,16 @@ def tests(session: nox.Session) -> None:
 
 
 @nox.session(python=PYTHON)
+def fuzz(session: nox.Session) -> None:
+    """The fuzz tests with a long random search (not derandomized; not in the default list)."""
+    session.install("-e", ".[test]")
+    env = {"HYPOTHESIS_PROFILE": "fuzz", "PRESSWORK_FUZZ_SCALE": "40"}
+    session.run(
+        "pytest", "tests/test_fuzz.py", "-q", "-p", "no:cacheprovider", *session.posargs, env=env
+    )
+
+
+@nox.session(python=PYTHON)
 def docs(session: nox.Session) -> None:
     """Build the user guide with mkdocs into build/site, the rule reference regenerated first."""
     session.install("-e", ".", "mkdocs>=1.6")

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Hypothesis: the same examples on every CI run (a flaky test is a defect, and a random failure
+# in CI helps nobody); `nox -s fuzz` runs a longer random search (HYPOTHESIS_PROFILE=fuzz).
+settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+settings.register_profile("fuzz", derandomize=False, print_blob=True)
+settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "default")
+)
 
 REPO = Path(__file__).resolve().parent.parent
 FLAGSHIP_STYLES = ["chicago-notes-bibliography-subsequent-ibid", "apa"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import zipfile
 from pathlib import Path
@@ -46,3 +47,8 @@ def epub_files(path: Path) -> dict[str, bytes]:
 
 def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def examples(count: int) -> int:
+    """A fuzz test's example count, times PRESSWORK_FUZZ_SCALE (`nox -s fuzz` sets it)."""
+    return count * max(1, int(os.environ.get("PRESSWORK_FUZZ_SCALE", "1")))

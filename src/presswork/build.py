@@ -23,6 +23,7 @@ from typing import Any
 from presswork import (
     __version__,
     assets,
+    confine,
     crossref,
     formats,
     identifiers,
@@ -112,9 +113,14 @@ def _common_key(proj: Project, epoch: int) -> str:
     texts = [s.text for s in (proj.metadata_file, *proj.chapters) if s is not None]
     for path in sanitize.referenced_files(texts, proj.root):
         relative = path.relative_to(proj.root.resolve()).as_posix()
-        parts += [relative, hashlib.sha256(path.read_bytes()).hexdigest()]
+        try:  # regular files inside the project only, as embed_image reads them
+            data = confine.read_bytes(path, proj.root)
+        except OSError:
+            data = b""  # refused later by the sanitizer, with its reason
+        parts += [relative, hashlib.sha256(data).hexdigest()]
     for part in parts:
-        digest.update(hashlib.sha256(part.encode("utf-8")).digest())
+        # surrogateescape: a file name that is not UTF-8 is still a key, not a crash
+        digest.update(hashlib.sha256(part.encode("utf-8", "surrogateescape")).digest())
     return digest.hexdigest()
 
 
@@ -124,11 +130,24 @@ def plan(
     common = _common_key(proj, epoch)
     chosen_formats = [formats.get(name) for name in format_names]
     targets = []
+    names: dict[str, str] = {}
     for style_name in style_names:
         style = styles.resolve(style_name, proj.root, proj.settings.styles_dir)
-        style_hash = hashlib.sha256(style.path.read_bytes()).hexdigest()
+        # A dependent style's file and its parent's: both change the output.
+        style_hash = hashlib.sha256()
+        for source in style.sources or (style.path,):
+            style_hash.update(hashlib.sha256(source.read_bytes()).digest())
+        if style.name in names and names[style.name] != style_name:
+            raise InputError(
+                f"styles '{names[style.name]}' and '{style_name}' would both write "
+                f"{proj.settings.build_dir}/{style.name}/: rename one of the files"
+            )
+        if not style.name or style.name.startswith(".") or "\x00" in style.name:
+            raise InputError(f"style '{style_name}' has no usable output folder name")
+        names[style.name] = style_name
         for fmt in chosen_formats:
-            key = hashlib.sha256(f"{common}|{style_hash}|{fmt.name}".encode()).hexdigest()
+            key = f"{common}|{style_hash.hexdigest()}|{fmt.name}"
+            key = hashlib.sha256(key.encode()).hexdigest()
             path = Path(style.name) / f"{proj.name}.{fmt.extension}"
             targets.append(Target(style, fmt, path, key))
     return targets
@@ -137,24 +156,58 @@ def plan(
 # ---- the manifest and atomic writes --------------------------------------------------------
 
 
+MAX_MANIFEST_BYTES = 16 * 1024 * 1024
+_ENTRY_PATH = re.compile(r"[^/\x00\\]+/[^/\x00\\]+\Z")
+
+
 def read_manifest(build_dir: Path) -> dict[str, dict[str, Any]]:
+    """The manifest's entries; a corrupt, hostile or linked manifest counts as none.
+
+    An earlier run's build/ is untrusted too: only entries of the right shape, naming a
+    file one folder down (style/name.ext), are kept; nothing is ever deleted from them.
+    """
     try:
-        data = json.loads((build_dir / MANIFEST).read_text(encoding="utf-8"))
-        return {entry["path"]: entry for entry in data.get("outputs", [])}
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        data = json.loads(confine.read_bytes(build_dir / MANIFEST, build_dir, MAX_MANIFEST_BYTES))
+        outputs = data.get("outputs", [])
+        return {
+            entry["path"]: entry
+            for entry in outputs
+            if isinstance(entry, dict)
+            and isinstance(entry.get("path"), str)
+            and _ENTRY_PATH.match(entry["path"])
+            and ".." not in entry["path"].split("/")
+        }
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
         return {}
 
 
+_CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+
+
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write next to the target, then rename: readers see the old file or the new, never half."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    """Write next to the target, then rename: readers see the old file or the new, never half.
+
+    The temporary is created new (O_EXCL, O_NOFOLLOW): a file or symlink planted under its
+    name is never written through; the folder itself must not be a symlink.
+    """
     try:
-        with open(temporary, "wb") as handle:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"cannot create the output folder: {exc.strerror}", path.parent) from None
+    if path.parent.is_symlink():
+        raise InputError("is a symlink: refused as an output folder", path.parent)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with contextlib.suppress(FileNotFoundError):
+        temporary.unlink()  # a leftover (or a planted link) of the same name: unlinked, not used
+    try:
+        fd = os.open(temporary, _CREATE, 0o644)
+        with open(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temporary, path)
+    except OSError as exc:  # a folder in the way, a read-only folder, a full disk
+        raise InputError(f"cannot write the output: {exc.strerror}", path) from None
     finally:
         with contextlib.suppress(FileNotFoundError):
             temporary.unlink()
@@ -175,10 +228,12 @@ _TEMPORARY = re.compile(r"\..+\.[0-9]+\.tmp\Z")
 
 def remove_stale_temporaries(build_dir: Path) -> None:
     """Temp files of a killed build; under the lock, no other build is writing any."""
-    for path in build_dir.rglob(".*.tmp"):
-        if _TEMPORARY.match(path.name) and path.is_file():
-            with contextlib.suppress(OSError):
-                path.unlink()
+    # os.walk does not follow symlinked folders: nothing outside build/ is ever removed.
+    for folder, _, names in os.walk(build_dir):
+        for name in names:
+            if _TEMPORARY.match(name):
+                with contextlib.suppress(OSError):
+                    os.unlink(os.path.join(folder, name))
 
 
 # ---- rendering -----------------------------------------------------------------------------
@@ -345,7 +400,7 @@ def build(
     reporter: Reporter = _quiet,
 ) -> BuildReport:
     """Build the project's outputs; raises InputError before touching build/ if input is bad."""
-    with deep_documents():
+    with deep_documents(), workers.stop_signals():
         return _build(root, format_names, style_names, jobs, force, strict, reporter)
 
 
@@ -367,7 +422,12 @@ def _build(
     targets = plan(proj, format_names, style_names, epoch)
     report = BuildReport()
 
+    # A build folder that is a symlink (or under one), or not a folder: refused before any write.
+    confine.build_folder(proj.root, proj.settings.build_dir)
     with workers.locked(proj.build_dir):
+        for style_dir in sorted({target.path.parent for target in targets}):
+            shown = f"{proj.settings.build_dir}/{style_dir.as_posix()}"
+            confine.safe_dir(proj.build_dir / style_dir, proj.build_dir, shown, create=False)
         remove_stale_temporaries(proj.build_dir)
         manifest = read_manifest(proj.build_dir)
         todo = []
@@ -380,6 +440,7 @@ def _build(
                 and entry is not None
                 and entry.get("key") == target.key
                 and current.is_file()
+                and not current.is_symlink()  # an earlier output is never a link out of build/
                 and current.stat().st_size == entry.get("size")
             ):
                 report.outcomes.append(Outcome(target, "unchanged"))
@@ -521,6 +582,7 @@ def _commit(
         write_manifest(build_dir, manifest)
     for target in written:
         data = results[target]
+        confine.safe_dir(build_dir / target.path.parent, build_dir, target.path.parent.as_posix())
         write_atomic(build_dir / target.path, data)
         manifest[target.path.as_posix()] = {
             "path": target.path.as_posix(),

@@ -6,6 +6,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
+def _one_line(text: str) -> str:
+    """One printable line: file names may hold newlines or bytes that are not UTF-8."""
+    text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return "".join(c if c.isprintable() or c == "\t" else repr(c)[1:-1] for c in text)
+
+
 @dataclass
 class PressworkError(Exception):
     """Something the user must fix; the CLI prints it as one line."""
@@ -29,7 +35,7 @@ class PressworkError(Exception):
 
     def __str__(self) -> str:
         loc = self.location()
-        return f"{loc}: {self.message}" if loc else self.message
+        return _one_line(f"{loc}: {self.message}" if loc else self.message)
 
     def __reduce__(self) -> tuple[object, ...]:
         # Errors raised in WeasyPrint worker processes must cross the process boundary intact.

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from presswork import confine, limits
 from presswork import metadata as metadata_mod
 from presswork import settings as settings_mod
 from presswork.errors import InputError, PressworkError
@@ -122,7 +123,8 @@ def load(root: Path | str = ".") -> Project:
             "name a folder (it is made if missing)",
             conf.source or root,
         )
-    manuscript = root / conf.manuscript_dir
+    # The folders themselves may be symlinks out of the project: refused (confine.folder).
+    manuscript = confine.folder(root, conf.manuscript_dir)
     if not manuscript.is_dir():
         raise InputError(
             f"no '{conf.manuscript_dir}/' folder: this is not a presswork project", root
@@ -135,9 +137,13 @@ def load(root: Path | str = ".") -> Project:
         return path.relative_to(root).as_posix()
 
     # pandoc reads an empty chapter as nothing; only a manuscript with no text is refused.
-    chapters = [SourceFile(rel(p), read_text(p, rel(p), allow_empty=True)) for p in chapter_paths]
+    chapters = [
+        SourceFile(rel(p), read_text(p, rel(p), allow_empty=True, root=root)) for p in chapter_paths
+    ]
     if not any(chapter.text.strip() for chapter in chapters):
         raise InputError("file is empty", chapters[0].path)
+    for chapter in chapters:  # YAML blocks in chapters: no aliases, bounded nesting
+        limits.check_markdown_yaml(chapter.text, chapter.path)
     size = sum(len(chapter.text.encode("utf-8")) for chapter in chapters)
     if size > MAX_MANUSCRIPT_BYTES:
         raise InputError(
@@ -153,7 +159,7 @@ def load(root: Path | str = ".") -> Project:
         candidate = manuscript / name
         if candidate.is_file():
             display = rel(candidate)
-            text = read_text(candidate, display, allow_empty=True)  # pandoc takes it
+            text = read_text(candidate, display, allow_empty=True, root=root)  # pandoc takes it
             blocks.append(metadata_mod.file_block(display, text))
             metadata_file = SourceFile(display, text)
             break
@@ -163,7 +169,7 @@ def load(root: Path | str = ".") -> Project:
     metadata = sources.values
     type_problems = _check_metadata(sources)
 
-    ref_dir = root / conf.references_dir
+    ref_dir = confine.folder(root, conf.references_dir)
     reference_files: list[SourceFile] = []
     references: list[Reference] = []
     paths = []
@@ -177,7 +183,7 @@ def load(root: Path | str = ".") -> Project:
     broken: list[InputError] = []  # a broken BibTeX entry: a warning, the rest builds
     for path in paths + [p for p in named if p not in paths]:
         display = rel(path)
-        text = read_text(path, display, allow_empty=True)
+        text = read_text(path, display, allow_empty=True, root=root)
         if not text.strip():
             continue  # an empty file defines nothing (pandoc reads a .bib so)
         references.extend(parse(text, path.suffix, display, broken))

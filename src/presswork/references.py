@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from presswork import limits
 from presswork.errors import InputError
 
 REFERENCE_SUFFIXES = {".bib": "bibtex", ".json": "csljson", ".yaml": "cslyaml", ".yml": "cslyaml"}
@@ -191,6 +192,7 @@ _PlainLoader.yaml_implicit_resolvers = {
 
 def load_yaml(text: str, display: str) -> tuple[Any, yaml.Node | None]:
     """Parse YAML (dates kept as text) and also return the node tree with positions."""
+    limits.check_yaml(text, display)  # no aliases, bounded nesting: pandoc reads it too
     try:
         node = yaml.compose(text, Loader=_PlainLoader)
         data = _PlainLoader(text).get_single_data() if node is not None else None
@@ -311,6 +313,10 @@ def parse(
     syntax = REFERENCE_SUFFIXES.get(suffix.lower())
     if syntax is None:
         raise InputError(f"unknown reference format '{suffix}' (use .bib, .json or .yaml)", display)
+    # Bounded before any parser (or pandoc, which reads these files too) sees them.
+    {"bibtex": limits.check_bibtex, "csljson": limits.check_json}.get(
+        syntax, lambda text, display: None
+    )(text, display)
     if syntax == "bibtex":
         return parse_bibtex(text, display, problems)
     return _PARSERS[syntax](text, display)

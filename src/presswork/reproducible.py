@@ -18,7 +18,25 @@ ZIP_EPOCH = 315532800  # 1980-01-01: the earliest time a zip entry (EPUB) can ca
 def _git_commit_time(root: Path) -> int | None:
     try:
         proc = subprocess.run(
-            ["git", "-C", str(root), "log", "-1", "--format=%ct", "--", "."],
+            # The project is untrusted, its git config too: nothing it sets may run a program
+            # (signature checks run gpg.program; fsmonitor runs a hook).
+            [
+                "git",
+                "-c",
+                "log.showSignature=false",
+                "-c",
+                "core.fsmonitor=false",
+                "-c",
+                "gpg.program=false",
+                "-C",
+                str(root),
+                "log",
+                "-1",
+                "--no-show-signature",
+                "--format=%ct",
+                "--",
+                ".",
+            ],
             capture_output=True,
             text=True,
             check=False,

@@ -2,10 +2,10 @@
 
 Images must be files inside the project (symlinks resolved) or `data:` URIs; accepted files are
 embedded as `data:` URIs, so every format is standalone and no writer reads a path. Links may
-not use `javascript:`, `vbscript:`, `data:` or `file:`. Raw HTML keeps only harmless tags and
-attributes: no scripts, frames, plugins, `<meta>`, `<link>`, `<base>`, `<style>`, event handlers,
-or resources outside the project. The module never writes and never touches the network; it
-reads only the image files it accepts.
+not use `javascript:`, `vbscript:`, `data:` or `file:`. Raw HTML keeps only allowlisted tags
+(ALLOWED_TAGS) and harmless attributes: no scripts, frames, plugins, `<meta>`, `<link>`,
+`<base>`, `<style>`, event handlers, or resources outside the project. The module never
+writes and never touches the network; it reads only the image files it accepts.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import unquote, urlsplit
 
+from presswork import confine, limits
 from presswork.errors import PressworkError
 
 HTML_FORMATS = frozenset(
@@ -38,10 +39,35 @@ DROPPED_WITH_CONTENT = frozenset(
         "noembed",
         "noframes",
         "template",
+        # SVG: HTML inside a drawing, and animations that can set a link to javascript:
+        "foreignobject",
+        "animate",
+        "animatemotion",
+        "animatetransform",
+        "set",
+        "handler",
+        "listener",
     }
 )
 # Removed, tag only: void elements or wrappers whose content is harmless text.
 DROPPED_TAGS = frozenset({"embed", "meta", "link", "base", "param", "portal"})
+# Every other tag must be on the allowlist (the rest are removed, their content kept): the
+# tags of ammonia's maintained list (nh3), sectioning, inline SVG drawings and MathML.
+_MATHML = """math mi mo mn ms mtext mrow msup msub msubsup mfrac msqrt mroot mstyle mspace
+    mpadded mphantom menclose mtable mtr mtd munder mover munderover semantics annotation"""
+_EXTRA_TAGS = "section main figure figcaption address picture"
+
+
+def _allowed_tags() -> frozenset[str]:
+    import nh3
+
+    from presswork.svgclean import ELEMENTS as SVG_ELEMENTS
+
+    svg = {name.lower() for name in SVG_ELEMENTS} - {"style"}
+    return frozenset(nh3.ALLOWED_TAGS) | svg | set(_MATHML.split()) | set(_EXTRA_TAGS.split())
+
+
+ALLOWED_TAGS = _allowed_tags()
 DANGEROUS_SCHEMES = frozenset({"javascript", "vbscript", "data", "file", "livescript"})
 # Attributes that make a browser or a writer fetch something.
 RESOURCE_ATTRIBUTES = frozenset(
@@ -78,6 +104,7 @@ _NAME = re.compile(r"[A-Za-z_:][-A-Za-z0-9_:.]*\Z")
 _TAG = re.compile(r"[A-Za-z][A-Za-z0-9-]*\Z")
 _CONTROL = re.compile(r"[\x00-\x20\x7f]+")
 _CSS_URL = re.compile(r"url\(\s*[\"']?([^\"')]*)|@import\s*[\"']([^\"']*)", re.IGNORECASE)
+MAX_IMAGE_BYTES = 64 * 1024 * 1024  # one embedded image; beyond it the outputs are unusable
 IMAGE_TYPES = (
     (b"\x89PNG\r\n\x1a\n", "image/png"),
     (b"\xff\xd8\xff", "image/jpeg"),
@@ -146,12 +173,20 @@ def embed_image(target: str, root: Path) -> tuple[str | None, str]:
     """A checked image target as a data: URI, or None and why it is refused."""
     if _scheme(target) == "data":
         ok = _CONTROL.sub("", target)[5:].lower().startswith("image/")
+        if ok and _CONTROL.sub("", target)[5:].lower().startswith("image/svg"):
+            return _svg_data_uri(_decode_data_uri(target), root)
+        pixels = limits.image_pixels(_decode_data_uri(target) or b"") if ok else None
+        if pixels is not None and pixels > limits.MAX_IMAGE_PIXELS:
+            return None, f"{pixels:,} pixels, over the limit of {limits.MAX_IMAGE_PIXELS:,}"
         return (target, "") if ok else (None, "a data: URI that is not an image")
     path, reason = _local_path(target, root)
     if path is None:
         return None, reason
     try:
-        data = path.read_bytes()
+        # Regular files only (a FIFO would hang the build), by their real path inside root.
+        data = confine.read_bytes(path, root, MAX_IMAGE_BYTES)
+    except confine.Refused as exc:
+        return None, str(exc.strerror)
     except FileNotFoundError:
         return None, "file not found"
     except OSError as exc:
@@ -159,7 +194,35 @@ def embed_image(target: str, root: Path) -> tuple[str | None, str]:
     media_type = image_type(data)
     if media_type is None:
         return None, "not an image (PNG, JPEG, GIF, WebP or SVG)"
+    if media_type == "image/svg+xml":
+        return _svg_data_uri(data, root)
+    pixels = limits.image_pixels(data)
+    if pixels is not None and pixels > limits.MAX_IMAGE_PIXELS:
+        return None, f"{pixels:,} pixels, over the limit of {limits.MAX_IMAGE_PIXELS:,}"
     return f"data:{media_type};base64,{base64.b64encode(data).decode('ascii')}", ""
+
+
+def _decode_data_uri(target: str) -> bytes | None:
+    """The bytes of a data: URI (base64 or percent-encoded), or None if it is malformed."""
+    header, comma, body = _CONTROL.sub("", target).partition(",")
+    if not comma:
+        return None
+    if header.lower().endswith(";base64"):
+        try:
+            return base64.b64decode(body + "=" * (-len(body) % 4))
+        except ValueError:
+            return None
+    return unquote(body).encode("utf-8", "surrogateescape")
+
+
+def _svg_data_uri(data: bytes | None, root: Path) -> tuple[str | None, str]:
+    """An SVG image through the allowlist (svgclean): no script, handler or outside link."""
+    from presswork.svgclean import clean_svg
+
+    cleaned = clean_svg(data, lambda css: css_refusal(css, root)) if data else None
+    if cleaned is None:
+        return None, "an SVG image that is not well-formed XML (or has a DOCTYPE)"
+    return f"data:image/svg+xml;base64,{base64.b64encode(cleaned).decode('ascii')}", ""
 
 
 def link_refusal(target: str) -> str:
@@ -175,16 +238,49 @@ def resource_refusal(target: str, root: Path) -> str:
     return _local_path(target, root)[1]
 
 
+_CSS_SCRIPT = frozenset({"expression", "javascript", "vbscript", "behavior", "-moz-binding"})
+_CSS_RESOURCE_FUNCTIONS = frozenset({"url", "src", "image", "image-set", "-webkit-image-set"})
+
+
 def css_refusal(css: str, root: Path) -> str:
-    """Why CSS text is refused: a url() or @import outside the project, or expression()."""
+    """Why CSS text is refused: a url() or @import outside the project, or script.
+
+    Read with a real CSS tokenizer (tinycss2), so escapes (`u\\72l(`), comments and odd
+    spacing cannot hide a url( or an @import from the check.
+    """
+    import tinycss2
+
     lowered = _CONTROL.sub("", css).lower()
     if "expression(" in lowered or "javascript:" in lowered or "behavior:" in lowered:
         return "script in CSS"
-    for match in _CSS_URL.finditer(css):
-        url = (match.group(1) or match.group(2) or "").strip()
-        reason = resource_refusal(url, root)
-        if reason:
-            return reason
+    return _css_tokens_refusal(tinycss2.parse_component_value_list(css), root)
+
+
+def _css_tokens_refusal(tokens: Iterable[Any], root: Path) -> str:
+    for token in tokens:
+        kind = getattr(token, "type", "")
+        if kind == "url":
+            reason = resource_refusal(str(token.value).strip(), root)
+            if reason:
+                return reason
+        elif kind == "ident" and token.lower_value in _CSS_SCRIPT:
+            return "script in CSS"
+        elif kind == "at-keyword" and token.lower_value in ("import", "namespace", "font-face"):
+            return f"@{token.lower_value} in CSS"
+        elif kind == "function":
+            if token.lower_name in _CSS_SCRIPT:
+                return "script in CSS"
+            if token.lower_name in _CSS_RESOURCE_FUNCTIONS:
+                for argument in token.arguments:
+                    if getattr(argument, "type", "") == "string":
+                        reason = resource_refusal(str(argument.value).strip(), root)
+                        if reason:
+                            return reason
+        if kind in ("function", "() block", "[] block", "{} block"):
+            inner = token.arguments if kind == "function" else token.content
+            reason = _css_tokens_refusal(inner, root)
+            if reason:
+                return reason
     return ""
 
 
@@ -218,6 +314,7 @@ class _Cleaner(HTMLParser):
         self.out: list[str] = []
         self.problems: list[Problem] = []
         self.skipping: list[str] = []  # open elements dropped with their content
+        self.svg_depth = 0  # inside inline <svg>
 
     def _problem(self, message: str) -> None:
         self.problems.append(Problem(message, self.get_starttag_text() or ""))
@@ -226,6 +323,10 @@ class _Cleaner(HTMLParser):
         kept = []
         for name, value in attrs:
             value = value or ""
+            if self.svg_depth and name.lower() in LINK_ATTRIBUTES and not value.startswith("#"):
+                # Inside inline SVG a link (<use>, <a>, <image>) may only point into the page.
+                self._problem(f"raw HTML <{tag}>: {name}='{value}' removed (SVG links: #id only)")
+                continue
             reason = attribute_refusal(name, value, self.root)
             if reason and name.lower() in RESOURCE_ATTRIBUTES:
                 self._problem(f"raw HTML <{tag}> removed: {reason}")
@@ -250,9 +351,10 @@ class _Cleaner(HTMLParser):
                 self.skipping.append(tag)
             return
         if not _TAG.match(tag):
-            self.out.append(html.escape(self.get_starttag_text() or ""))
+            # Escaped as text is (quote=False): cleaning the result again gives the same bytes.
+            self.out.append(html.escape(self.get_starttag_text() or "", quote=False))
             return
-        if tag in DROPPED_WITH_CONTENT or tag in DROPPED_TAGS:
+        if tag in DROPPED_WITH_CONTENT or tag in DROPPED_TAGS or tag not in ALLOWED_TAGS:
             self._problem(f"raw HTML <{tag}> removed")
             if tag in DROPPED_WITH_CONTENT and not close:
                 self.skipping.append(tag)
@@ -260,6 +362,8 @@ class _Cleaner(HTMLParser):
         kept = self._attributes(tag, attrs)
         if kept is not None:
             self.out.append(f"<{tag}{kept}{close}>")
+            if tag == "svg" and not close:
+                self.svg_depth += 1
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self._start(tag, attrs, "")
@@ -272,8 +376,10 @@ class _Cleaner(HTMLParser):
             if tag == self.skipping[-1]:
                 self.skipping.pop()
             return
-        if tag in DROPPED_WITH_CONTENT or tag in DROPPED_TAGS or not _TAG.match(tag):
+        if tag in DROPPED_WITH_CONTENT or tag in DROPPED_TAGS or tag not in ALLOWED_TAGS:
             return
+        if tag == "svg" and self.svg_depth:
+            self.svg_depth -= 1
         self.out.append(f"</{tag}>")
 
     def handle_data(self, data: str) -> None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from presswork import confine
 from presswork.errors import InputError
 from presswork.textio import read_text
 
@@ -50,6 +51,9 @@ PDF_VARIANTS = (
     "pdf/x-5g",
 )
 NO_PDF_VARIANT = "none"
+# Bounds on numbers an untrusted settings file sets: a day of pandoc, a library far past any book.
+MAX_NUMBERS = {"max_cited_works": 100_000, "pandoc_timeout": 86_400}
+FOLDER_SETTINGS = ("manuscript_dir", "references_dir", "styles_dir", "build_dir")
 
 
 @dataclass(frozen=True)
@@ -132,9 +136,12 @@ _TOML_LOCATION = re.compile(r"\(at line (\d+), column (\d+)\)")
 
 
 def _read_toml(path: Path, display: str) -> dict[str, Any]:
-    text = read_text(path, display, allow_empty=True)
+    text = read_text(path, display, allow_empty=True, root=path.parent)
     try:
         return tomllib.loads(text)
+    except RecursionError:
+        message = "TOML nests too deeply (arrays or tables inside each other)"
+        raise InputError(message, display) from None
     except tomllib.TOMLDecodeError as exc:
         match = _TOML_LOCATION.search(str(exc))
         line = int(match.group(1)) if match else None
@@ -171,8 +178,21 @@ def from_table(table: dict[str, Any], path: Path | str) -> Settings:
         elif spec.name in ("max_cited_works", "pandoc_timeout"):
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise InputError(f"setting '{key}' must be a whole number of at least 1", path)
+            if value > MAX_NUMBERS[spec.name]:
+                raise InputError(
+                    f"setting '{key}' is {value}, over the limit of {MAX_NUMBERS[spec.name]}", path
+                )
         elif not isinstance(value, str):
             raise InputError(f"setting '{key}' must be a string", path)
+        for text in value if isinstance(value, tuple) else (value,):
+            if isinstance(text, str) and "\x00" in text:
+                raise InputError(f"setting '{key}' contains a NUL character", path)
+        if spec.name in ("url", "pdf_url") and value and not re.match(r"https?://", value, re.I):
+            raise InputError(f"setting '{key}' must be an http:// or https:// address", path)
+        if spec.name in FOLDER_SETTINGS:
+            confine.check_relative(key, value, str(path))
+        elif spec.name == "name" and value:
+            confine.check_name(key, value, str(path))
         if spec.name == "pdf_variant" and value not in (*PDF_VARIANTS, NO_PDF_VARIANT, ""):
             known = ", ".join([NO_PDF_VARIANT, *PDF_VARIANTS])
             raise InputError(
@@ -181,7 +201,26 @@ def from_table(table: dict[str, Any], path: Path | str) -> Settings:
                 path,
             )
         values[spec.name] = value
+    _check_folders_apart(values, path)
     return Settings(**values)
+
+
+def _check_folders_apart(values: dict[str, Any], path: Path | str) -> None:
+    """The build folder may not be (or hold, or sit in) a source folder: it is written to."""
+    build = _parts(values.get("build_dir", "build"))
+    for key in ("manuscript_dir", "references_dir", "styles_dir"):
+        other = _parts(values.get(key, key.removesuffix("_dir").replace("_", "-")))
+        shorter = min(len(build), len(other))
+        if build[:shorter] == other[:shorter]:
+            raise InputError(
+                f"setting 'build-dir' ({'/'.join(build)}) overlaps "
+                f"'{key.replace('_', '-')}' ({'/'.join(other)}): outputs would mix with sources",
+                path,
+            )
+
+
+def _parts(folder: str) -> list[str]:
+    return [p for p in folder.replace("\\", "/").split("/") if p not in ("", ".")]
 
 
 def load(root: Path) -> Settings:

@@ -13,6 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from presswork import confine
 from presswork.errors import InputError
 
 _CSL_NS = "http://purl.org/net/xbiblio/csl"
@@ -22,6 +23,10 @@ _PARENT = re.compile(rb"href=\"[^\"]*/(?P<parent>[^\"/]+)\"")
 _CITATION = re.compile(rb"<citation\b[^>]*>")
 _ADD_GIVENNAME = re.compile(rb"disambiguate-add-givenname\s*=\s*[\"']true[\"']")
 _NAME_RULE = re.compile(rb"givenname-disambiguation-rule\s*=\s*[\"']([a-z-]+)[\"']")
+# A DTD could pull in external entities (files, URLs) or expand into gigabytes: CSL needs none.
+_DOCTYPE = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
+MAX_CSL_BYTES = 4 * 1024 * 1024  # the largest bundled style is about 100 kB
+MAX_PARENT_DEPTH = 4  # dependent -> parent chains; bundled ones are one step
 
 
 @dataclass(frozen=True)
@@ -32,6 +37,8 @@ class Style:
     path: Path
     title: str
     style_class: str  # "note" or "in-text"
+    # Every file the style is made of (a dependent style and its parent): the cache key's.
+    sources: tuple[Path, ...] = ()
 
     @property
     def uses_notes(self) -> bool:
@@ -101,36 +108,94 @@ def _unescape(text: str) -> str:
     )
 
 
-def validate_csl(path: Path, display: str) -> None:
-    """A one-line error naming the line if a .csl file is not a CSL style."""
+def _parse(path: Path, display: str, root: Path | None) -> Any:
+    """A CSL file parsed safely: confined to root, no DTD, no entities, no network."""
     from lxml import etree
 
     try:
-        root = etree.parse(str(path), etree.XMLParser(resolve_entities=False, no_network=True))
+        data = confine.read_bytes(path, root, MAX_CSL_BYTES) if root else path.read_bytes()
+    except confine.Refused as exc:
+        raise InputError(f"style refused: {exc.strerror}", display) from None
+    except OSError as exc:
+        raise InputError(f"cannot read style: {exc.strerror}", display) from None
+    doctype = _DOCTYPE.search(data)
+    if doctype is not None:
+        line = data.count(b"\n", 0, doctype.start()) + 1
+        raise InputError("a CSL style may not have a DOCTYPE or entities", display, line)
+    parser = etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=False,
+    )
+    try:
+        return etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:
         line = exc.position[0] if exc.position else None
         raise InputError(f"not valid CSL XML: {exc.msg}", display, line) from None
-    tag = root.getroot().tag
+
+
+def validate_csl(path: Path, display: str, root: Path | None = None) -> Any:
+    """A one-line error naming the line if a .csl file is not a CSL style; else its root element.
+
+    With `root`, the file must be a regular file inside it (project styles).
+    """
+    from lxml import etree
+
+    element = _parse(path, display, root)
+    tag = element.tag
     if tag != f"{{{_CSL_NS}}}style":
+        name = etree.QName(tag).localname if isinstance(tag, str) else "?"
         raise InputError(
-            f"not a CSL style: root element is <{etree.QName(tag).localname}>, "
-            "expected <style> in the CSL namespace",
+            f"not a CSL style: root element is <{name}>, expected <style> in the CSL namespace",
             display,
             1,
         )
     # A dependent style borrows its parent's rules; any other needs its own <citation>.
-    dependent = root.find(f"{{{_CSL_NS}}}info/{{{_CSL_NS}}}link[@rel='independent-parent']")
-    if dependent is None and root.find(f"{{{_CSL_NS}}}citation") is None:
+    dependent = _parent_href(element)
+    if dependent is None and element.find(f"{{{_CSL_NS}}}citation") is None:
         raise InputError("not a usable CSL style: it has no <citation> element", display, 1)
+    return element
 
 
-def _from_file(name: str, path: Path, display: str) -> Style:
-    validate_csl(path, display)
-    head = _head(path)
-    if "class" not in head and "parent" in head:
-        return _bundled(head["parent"], alias=name, title=head["title"])
-    # Absolute: pandoc runs in the project root, not where presswork was started.
-    return Style(name, path.resolve(), head["title"], head.get("class", "in-text"))
+def _parent_href(element: Any) -> str | None:
+    for link in element.iterfind(f"{{{_CSL_NS}}}info/{{{_CSL_NS}}}link"):
+        if (link.get("rel") or "").strip() == "independent-parent":
+            return (link.get("href") or "").strip()
+    return None
+
+
+def _from_file(
+    name: str,
+    path: Path,
+    display: str,
+    root: Path | None = None,
+    styles_dir: str = "styles",
+    depth: int = 0,
+) -> Style:
+    element = validate_csl(path, display, root)
+    title_node = element.find(f"{{{_CSL_NS}}}info/{{{_CSL_NS}}}title")
+    title = (title_node.text or "").strip() if title_node is not None else ""
+    title = title or path.stem
+    href = _parent_href(element)
+    if href is None:
+        # Absolute: pandoc runs in the project root, not where presswork was started.
+        return Style(name, path.resolve(), title, element.get("class", "in-text"), (path,))
+    # pandoc fetches a dependent style's parent itself, from the network (even with
+    # --sandbox): pandoc only ever gets the independent file, found here among the project's
+    # styles or the bundled ones, by the last part of the link.
+    parent = href.rstrip("/").rsplit("/", 1)[-1].removesuffix(".csl")
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", parent):
+        raise InputError(f"dependent style names an unusable parent '{href}'", display)
+    if depth >= MAX_PARENT_DEPTH:
+        raise InputError("dependent styles chain too deep (a loop of parents?)", display)
+    local = root / styles_dir / f"{parent}.csl" if root is not None else None
+    if local is not None and local != path and confine.is_file(local, root):
+        found = _from_file(name, local, f"{styles_dir}/{parent}.csl", root, styles_dir, depth + 1)
+    else:
+        found = _bundled(parent, alias=name)
+    return Style(name, found.path, title, found.style_class, (path, *found.sources))
 
 
 def _bundled_path(name: str) -> Path | None:
@@ -151,7 +216,7 @@ def _bundled(name: str, alias: str | None = None, title: str | None = None) -> S
     head = _head(path)
     if "class" not in head and "parent" in head:  # a dependent style: use its parent's rules
         return _bundled(head["parent"], alias=alias or name, title=title or head["title"])
-    return Style(alias or name, path, title or head["title"], head.get("class", "in-text"))
+    return Style(alias or name, path, title or head["title"], head.get("class", "in-text"), (path,))
 
 
 def suggestions(name: str, limit: int = 3) -> list[str]:
@@ -166,16 +231,19 @@ def suggestions(name: str, limit: int = 3) -> list[str]:
 
 def resolve(name: str, root: Path, styles_dir: str = "styles") -> Style:
     """Find a style by path, by name in the project's styles/, or by bundled name."""
+    if "\x00" in name:
+        raise InputError("a style name may not contain a NUL character")
     if name.endswith(".csl") or "/" in name or "\\" in name:
+        # Settings are untrusted: a style file must be inside the project like any other.
         path = (root / name) if not Path(name).is_absolute() else Path(name)
         if not path.is_file() and Path(name).is_file():
             path = Path(name)  # relative to the current directory, as the shell completed it
         if not path.is_file():
             raise InputError("style file not found", name)
-        return _from_file(path.stem, path, name)
+        return _from_file(path.stem, path, name, root, styles_dir)
     local = root / styles_dir / f"{name}.csl"
     if local.is_file():
-        return _from_file(name, local, f"{styles_dir}/{name}.csl")
+        return _from_file(name, local, f"{styles_dir}/{name}.csl", root, styles_dir)
     if _bundled_path(name) is not None:
         return _bundled(name)
     close = suggestions(name)
@@ -212,7 +280,8 @@ def search(
     words = query.lower().split()
     found: dict[str, Path] = dict(bundled_names())
     if root is not None and (root / styles_dir).is_dir():
-        found.update({p.stem: p for p in (root / styles_dir).glob("*.csl")})
+        local = (root / styles_dir).glob("*.csl")
+        found.update({p.stem: p for p in local if confine.is_file(p, root)})
     results = []
     for name in sorted(found):
         title = _head(found[name])["title"]

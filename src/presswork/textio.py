@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from presswork import confine
 from presswork.errors import InputError
 
 MAX_TEXT_BYTES = 32 * 1024 * 1024  # any one text file; larger ones are refused before reading
@@ -23,8 +24,17 @@ def _guess_encoding(data: bytes) -> str:
     return "Windows-1252 or Latin-1"
 
 
-def read_text(path: Path, display: Path | str | None = None, allow_empty: bool = False) -> str:
-    """The file's text as UTF-8 (a BOM is dropped); InputError naming line and encoding if not."""
+def read_text(
+    path: Path,
+    display: Path | str | None = None,
+    allow_empty: bool = False,
+    root: Path | None = None,
+) -> str:
+    """The file's text as UTF-8 (a BOM is dropped); InputError naming line and encoding if not.
+
+    With `root` (every project file), the file's real path must be inside it and it must be a
+    regular file (confine.read_bytes): a symlink out of the project or a FIFO is refused.
+    """
     shown = display if display is not None else path
     try:
         size = path.stat().st_size
@@ -33,7 +43,12 @@ def read_text(path: Path, display: Path | str | None = None, allow_empty: bool =
                 f"file is {size / 2**20:.1f} MB, over the limit of {MAX_TEXT_BYTES // 2**20} MB",
                 shown,
             )
-        data = path.read_bytes()
+        if root is not None:
+            data = confine.read_bytes(path, root, MAX_TEXT_BYTES)
+        else:
+            data = path.read_bytes()
+    except confine.Refused as exc:
+        raise InputError(f"refused: {exc.strerror}", shown) from None
     except FileNotFoundError:
         raise InputError("file not found", shown) from None
     except IsADirectoryError:

@@ -7,7 +7,10 @@ interrupted, can be read in one place.
 from __future__ import annotations
 
 import contextlib
+import errno
+import os
 import signal
+import stat
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future
@@ -15,35 +18,77 @@ from pathlib import Path
 from typing import Any
 
 from presswork import pandoc
+from presswork.errors import InputError
+
+# Ctrl-C, and what CI sends when a job is cancelled (SIGTERM) or a terminal closes (SIGHUP).
+STOP_SIGNALS = tuple(
+    getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
+)
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def stop_signals() -> Iterator[None]:
+    """SIGTERM and SIGHUP stop a build the way Ctrl-C does: pandoc and PDF workers killed,
+    build/ left consistent, one line and exit 130 (their default would leave pandoc running).
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    others = [s for s in STOP_SIGNALS if s != signal.SIGINT]
+    previous = {s: signal.signal(s, _interrupt) for s in others}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 @contextlib.contextmanager
 def interrupts_deferred() -> Iterator[None]:
-    """Ctrl-C during the final writes takes effect after them, so build/ stays consistent."""
+    """Ctrl-C (or SIGTERM, SIGHUP) during the final writes takes effect after them."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
     caught: list[int] = []
-    previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
+    previous = {
+        s: signal.signal(s, lambda signum, frame: caught.append(signum)) for s in STOP_SIGNALS
+    }
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
-    if caught and callable(previous):
-        previous(signal.SIGINT, None)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    if caught and callable(previous[caught[0]]):
+        previous[caught[0]](caught[0], None)
 
 
 def block_interrupts() -> None:
-    """Worker threads leave Ctrl-C to the main thread; processes they start inherit the mask."""
+    """Worker threads leave stop signals to the main thread; processes they start inherit the
+    mask (pandoc and the PDF workers are stopped by the build, not by the signal)."""
     if hasattr(signal, "pthread_sigmask"):
-        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        signal.pthread_sigmask(signal.SIG_BLOCK, set(STOP_SIGNALS))
 
 
 @contextlib.contextmanager
 def locked(build_dir: Path) -> Iterator[None]:
     """One build per build directory at a time; a second one waits for the first."""
     build_dir.mkdir(parents=True, exist_ok=True)
-    with open(build_dir / ".lock", "a+b") as handle:
+    # Never through a symlink planted as the lock (O_NOFOLLOW): it could truncate nothing, but
+    # an outside file would be created or locked.
+    flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(build_dir / ".lock", flags, 0o644)
+    except OSError as exc:
+        reason = "it is a symlink" if exc.errno == errno.ELOOP else exc.strerror
+        raise InputError(f"lock file refused: {reason}", build_dir / ".lock") from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise InputError("lock file is not a regular file", build_dir / ".lock")
+    with open(fd, "a+b") as handle:
         try:
             import fcntl
         except ImportError:  # pragma: no cover - Windows: no advisory locks, run unlocked

@@ -1,7 +1,8 @@
 """The `[lint]` table of presswork.toml (or `[tool.presswork.lint]`), validated into LintConfig.
 
 Keys: `select` and `ignore` (rule ids or categories), `severity` ({rule or category: level,
-or "off"}), `reference-date` (ISO date; default: the metadata `date`), `online` (bool).
+or "off"}), `reference-date` (ISO date; default: the metadata `date`), `online` (bool; read
+but never obeyed: only `--online` on the command line reaches the network).
 """
 
 from __future__ import annotations
@@ -110,8 +111,8 @@ def from_table(table: Mapping[str, Any], source: str = "") -> LintConfig:
             values["reference_date"] = _reference_date(value, source)
         elif not isinstance(value, bool):
             raise InputError("lint setting 'online' must be true or false", where)
-        else:
-            values["online"] = value
+        # else: accepted but not obeyed. The settings come with the (untrusted) project: only
+        # `presswork lint --online` on the command line may reach the network.
     return LintConfig(**values)
 
 

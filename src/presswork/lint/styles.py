@@ -53,7 +53,7 @@ def _problems(ctx: Context) -> list[Problem]:
         for path in sorted(local.glob("*.csl")):
             display = Path(settings.styles_dir, path.name).as_posix()
             try:
-                validate_csl(path, display)
+                validate_csl(path, display, root)
             except InputError as exc:
                 line = exc.line or 1
                 if (display, line) not in seen:

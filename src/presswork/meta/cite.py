@@ -41,7 +41,30 @@ def _render(item_json: str, style_path: str, locale: str | None = None) -> str:
     entries = bibliography.bibliography()
     if not entries:
         raise ValueError("the style made no bibliography entry")
-    return "".join(str(part) for part in entries[0]).strip()
+    return _safe_entry("".join(str(part) for part in entries[0]).strip())
+
+
+# citeproc-py escapes the item's variables but puts a style's affixes and text values into
+# the HTML as they are: a style is untrusted, so the entry keeps only its formatting tags.
+_ENTRY_TAGS = {"i", "b", "u", "sup", "sub", "span"}
+_ENTRY_STYLES = {"font-variant:small-caps;", "font-variant:normal;", "font-style:normal;"}
+
+
+def _entry_attribute(tag: str, attribute: str, value: str) -> str | None:
+    return value if (tag, attribute) == ("span", "style") and value in _ENTRY_STYLES else None
+
+
+def _safe_entry(entry: str) -> str:
+    import nh3
+
+    return nh3.clean(
+        entry,
+        tags=_ENTRY_TAGS,
+        attributes={"span": {"style"}},
+        attribute_filter=_entry_attribute,
+        url_schemes=set(),
+        link_rel=None,
+    )
 
 
 def _drop_empty_labels(root: Any, item: dict[str, Any]) -> None:

@@ -1,0 +1,166 @@
+"""The project is untrusted: every file read stays inside it, every write inside build/.
+
+A pull request controls every file of the project, symlinks included. So a path is checked
+by its real location (symlinks resolved, for the file and every folder above it), and only
+regular files are opened: a FIFO would hang the build, a device would never end.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import re
+import stat
+from pathlib import Path
+
+from presswork.errors import InputError
+
+# O_NONBLOCK: opening a FIFO must not wait for a writer (it is refused after fstat anyway).
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0)
+_UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f/\\]")
+
+
+class Refused(OSError):
+    """A path outside the project, or not a regular file; strerror says which."""
+
+
+def real_root(root: Path) -> Path:
+    return Path(os.path.realpath(root))
+
+
+def inside(path: Path, root: Path) -> Path:
+    """The real path of `path` (symlinks resolved), or Refused when it leaves the project."""
+    real = Path(os.path.realpath(path))
+    base = real_root(root)
+    if real != base and not real.is_relative_to(base):
+        raise Refused(0, "outside the project (a symlink leaves it)")
+    return real
+
+
+def read_bytes(path: Path, root: Path, limit: int | None = None) -> bytes:
+    """A regular file's bytes, if its real path is inside root; Refused or OSError if not.
+
+    The real path is opened with O_NOFOLLOW, so a link swapped in after the check is refused
+    rather than followed; fstat then makes sure it is a regular file before any read.
+    """
+    real = inside(path, root)
+    fd = os.open(real, _READ_FLAGS)
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
+        if not stat.S_ISREG(info.st_mode):
+            raise Refused(0, "not a regular file (a FIFO, socket or device)")
+        if limit is not None and info.st_size > limit:
+            raise Refused(0, f"file is over the limit of {limit // 2**20} MB")
+        os.set_blocking(fd, True)
+        with os.fdopen(fd, "rb", closefd=True) as handle:
+            fd = -1
+            return handle.read()
+    finally:
+        if fd >= 0:
+            os.close(fd)
+
+
+def is_file(path: Path, root: Path) -> bool:
+    """Whether path is a regular file whose real path is inside root (no error either way)."""
+    try:
+        real = inside(path, root)
+        return stat.S_ISREG(os.stat(real).st_mode)
+    except (OSError, ValueError):
+        return False
+
+
+def folder(root: Path, relative: str, display: str | None = None) -> Path:
+    """A project folder (manuscript/, references/, styles/...): InputError if it leaves root.
+
+    A folder that does not exist is returned as is (callers decide whether it is needed).
+    """
+    path = root / relative
+    shown = display or relative
+    if not os.path.lexists(path):
+        return path
+    try:
+        inside(path, root)
+    except Refused as exc:
+        raise InputError(f"folder refused: {exc.strerror}", shown) from None
+    return path
+
+
+def check_relative(key: str, value: str, source: str) -> None:
+    """A folder setting must name a folder inside the project: relative, no '..', no NUL."""
+    if "\x00" in value:
+        raise InputError(f"setting '{key}' contains a NUL character", source)
+    if not value.strip():
+        raise InputError(f"setting '{key}' must not be empty", source)
+    posix = value.replace("\\", "/")
+    parts = [p for p in posix.split("/") if p not in ("", ".")]
+    absolute = posix.startswith(("/", "~")) or re.match(r"[A-Za-z]:", posix)
+    if absolute or not parts or ".." in parts:
+        raise InputError(
+            f"setting '{key}' must be a folder inside the project, not '{value}'", source
+        )
+    if any(_UNSAFE_NAME.search(p) for p in parts):
+        raise InputError(f"setting '{key}' contains a control character", source)
+
+
+def check_name(key: str, value: str, source: str) -> None:
+    """An output file stem: one plain name, no folder, no control characters."""
+    if _UNSAFE_NAME.search(value) or value in (".", "..") or value.startswith("."):
+        raise InputError(
+            f"setting '{key}' must be a plain file name (no '/', '\\', leading '.' or control "
+            f"characters), not {value!r}",
+            source,
+        )
+
+
+def safe_dir(path: Path, base: Path, display: str, create: bool = True) -> None:
+    """Make `path` (inside base) a real directory, refusing any symlink on the way.
+
+    With create=False, only checks the parts that exist (before rendering, to fail early).
+    """
+    current = base
+    for part in path.relative_to(base).parts:
+        current = current / part
+        try:
+            info = os.lstat(current)
+        except FileNotFoundError:
+            if not create:
+                return
+            try:
+                os.mkdir(current)
+            except OSError as exc:
+                raise InputError(f"cannot create folder: {exc.strerror}", display) from None
+            continue
+        if stat.S_ISLNK(info.st_mode):
+            raise InputError(f"'{part}' in the build folder is a symlink: refused", display)
+        if not stat.S_ISDIR(info.st_mode):
+            raise InputError(f"'{part}' in the build folder is not a folder", display)
+
+
+def build_folder(root: Path, relative: str) -> Path:
+    """The build folder, created if needed: a real directory inside the project, not a link."""
+    real = real_root(root)
+    parts = [p for p in relative.replace("\\", "/").split("/") if p not in ("", ".")]
+    current = real
+    for part in parts:
+        current = current / part
+        try:
+            info = os.lstat(current)
+        except FileNotFoundError:
+            try:
+                os.mkdir(current)
+            except OSError as exc:
+                message = f"cannot create the build folder: {exc.strerror}"
+                raise InputError(message, relative) from None
+            continue
+        except OSError as exc:
+            raise InputError(f"build folder unusable: {exc.strerror}", relative) from None
+        if stat.S_ISLNK(info.st_mode):
+            message = "the build folder (or a folder above it) is a symlink: refused"
+            raise InputError(message, relative)
+        if not stat.S_ISDIR(info.st_mode):
+            raise InputError("the build folder is not a folder", relative)
+    if not os.access(current, os.W_OK | os.X_OK):
+        raise InputError("the build folder is not writable", relative)
+    return current
