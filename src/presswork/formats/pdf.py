@@ -161,12 +161,21 @@ def _remove_font_folder(font_config: Any) -> None:
         font_config._folder = None
 
 
+def _portable(html: str) -> str:
+    """The print page without the install paths of presswork's assets and optional fonts."""
+    for index, folder in enumerate([ASSETS, *font_dirs()]):
+        for uri in {Path(folder).as_uri(), Path(folder).resolve().as_uri()}:
+            html = html.replace(uri, f"presswork-fonts-{index}:")
+    return html
+
+
 def pdf_options(doc: StyleDocument, html: str) -> dict[str, Any]:
     """WeasyPrint's write options: tagged, the chosen variant, an /ID from the content."""
     variant = doc.settings.get("pdf_variant") or DEFAULT_VARIANT
     return {
-        # The document /ID comes from the content, not from a clock or a random source.
-        "pdf_identifier": hashlib.sha256(html.encode()).hexdigest()[:32].encode(),
+        # The document /ID comes from the content, not from a clock or a random source, nor
+        # from where presswork is installed (the fonts' file URLs are in the print page).
+        "pdf_identifier": hashlib.sha256(_portable(html).encode()).hexdigest()[:32].encode(),
         "pdf_tags": True,
         "pdf_variant": None if variant == NO_VARIANT else variant,
     }
