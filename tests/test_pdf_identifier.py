@@ -22,3 +22,9 @@ def test_the_identifier_ignores_the_install_path_of_the_fonts() -> None:
     assert _identifier(here) != _identifier(elsewhere)  # only presswork's own path is removed
     assert _identifier(here) != _identifier(here.replace("Text", "Other text"))
     assert _identifier(here.replace(ASSETS.as_uri(), "presswork-fonts-0:")) == _identifier(here)
+
+
+def test_every_format_is_known_after_one_format_module_was_imported_alone() -> None:
+    from presswork import formats
+
+    assert {"epub", "html", "pdf", "jats", "docx", "csljson"} <= set(formats.names())

@@ -53,7 +53,7 @@ def names() -> list[str]:
 
 
 def _load_builtin() -> None:
-    if _REGISTRY:
-        return
-    # Imported here, not at the top: each module registers itself on import.
+    # Imported here, not at the top: each module registers itself on import. Python imports a
+    # module once, so this is cheap after the first call, and right even when one format
+    # module was imported on its own first (a registry that merely is not empty may lack some).
     from presswork.formats import csljson, docx, epub, html, jats, pdf  # noqa: F401
