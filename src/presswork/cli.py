@@ -164,6 +164,7 @@ def _parser(chosen: str | None = None) -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from_command_line = argv is None
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = _parser(_chosen_command(argv))
     args = parser.parse_args(argv)
@@ -177,10 +178,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"presswork: error: {exc}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
+        if from_command_line:
+            _ignore_stop_signals()
         print("presswork: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
         return _reader_gone()
+
+
+def _ignore_stop_signals() -> None:
+    """Once interrupted, the process only exits: a stop signal still pending, or a second
+    one, must not raise again while threads and pools shut down (the process would then die
+    by SIGINT, exit -2, instead of 130 with its one line)."""
+    import signal
+
+    from presswork.workers import STOP_SIGNALS
+
+    for signum in STOP_SIGNALS:
+        signal.signal(signum, signal.SIG_IGN)
 
 
 def _reader_gone() -> int:
