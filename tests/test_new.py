@@ -194,6 +194,10 @@ def test_article_template_is_a_stem_starter_that_builds_with_its_math(tmp_path: 
     text = pdf_text(root / "build" / "apa" / "paper.pdf")
     assert "A damped oscillator of mass" in text
     assert "\\frac" not in text and "\\zeta" not in text and "$" not in text
+    # The cross-references resolve (xref): numbered, capitalised at a sentence's start.
+    text = text.replace("\xa0", " ")  # the number is tied to its prefix
+    assert "Fig. 1 shows" in text and "Figure 1:" in text and "eq. 1" in text
+    assert "Table 1:" in text and "(1)" in text and "?" not in text.split("References")[0]
 
 
 def test_template_choice_on_the_command_line(tmp_path: Path) -> None:
