@@ -77,6 +77,8 @@ def refs(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, list[str]
         ("DOI:https://doi.org/10.1038/nature14539", "doi:10.1038/nature14539"),
         ("pmid:26017442", "pmid:26017442"),
         ("pmc:pmc4481139", "pmcid:PMC4481139"),
+        ("pubmed:30718888", "pmid:30718888"),
+        ("PubMed:26017442", "pmid:26017442"),
         ("pmcid:4481139", "pmcid:PMC4481139"),
         ("arxiv:1512.03385v2", "arxiv:1512.03385v2"),
         ("arxiv:0704.0001", "arxiv:0704.0001"),
@@ -359,7 +361,9 @@ def test_a_tags_file_aliases_and_a_change_to_it_rebuilds(tmp_path: Path) -> None
 
 @settings(derandomize=True, max_examples=300, deadline=None)
 @given(
-    st.sampled_from(["doi", "DOI", "pmid", "pmc", "pmcid", "arxiv", "isbn", "url", "wikidata"]),
+    st.sampled_from(
+        ["doi", "DOI", "pmid", "pubmed", "pmc", "pmcid", "arxiv", "isbn", "url", "wikidata"]
+    ),
     st.text(alphabet="0123456789abcXPMCQv.-/:htps", min_size=1, max_size=24),
 )
 def test_normalising_twice_changes_nothing(prefix: str, accession: str) -> None:
