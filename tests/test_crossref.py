@@ -505,3 +505,15 @@ def test_lint_covers_listings(tmp_path: Path) -> None:
     )
     findings = [(f.rule, f.line, f.column) for f in run_lint(load(root), LintConfig())]
     assert findings == [("crossref/undefined", 1, 16), ("crossref/unreferenced", 11, 6)]
+
+
+def test_a_span_id_is_no_label(tmp_path: Path) -> None:
+    root = tmp_path / "span"
+    (root / "manuscript").mkdir(parents=True)
+    (root / "manuscript" / "metadata.yaml").write_text("title: T\n", encoding="utf-8")
+    text = '| a |\n|---|\n| 1 |\n\n: Data []{#tbl:data short-caption="D"}\n\nIn @tbl:data.\n'
+    (root / "manuscript" / "01-t.md").write_text(text, encoding="utf-8")
+    findings = [(f.rule, f.line, f.column) for f in run_lint(load(root), LintConfig())]
+    assert findings == [("crossref/undefined", 7, 4)]
+    report = build(root, format_names=["html"], style_names=["apa"])
+    assert [w.split(": cross")[0] for w in report.warnings] == ["manuscript/01-t.md:7:4"]

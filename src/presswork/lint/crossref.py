@@ -20,7 +20,8 @@ from presswork.lint.registry import Rule, register
 from presswork.lint.source import Document
 
 # `#fig:x` inside an attribute block `{...}`: the id may stand among classes and key=values.
-_LABEL = re.compile(r"\{[^{}\n]*?(?<=[{\s])(#(?:fig|tbl|eq|sec|lst):[^\s{}]+)[^{}\n]*\}")
+# Not a span's (`[text]{#tbl:x}`): pandoc-crossref numbers nothing by it.
+_LABEL = re.compile(r"(?<!\])\{[^{}\n]*?(?<=[{\s])(#(?:fig|tbl|eq|sec|lst):[^\s{}]+)[^{}\n]*\}")
 
 
 # A code fence whose attributes hold `#lst:x` and a caption: a numbered listing.
