@@ -517,3 +517,14 @@ def test_a_span_id_is_no_label(tmp_path: Path) -> None:
     assert findings == [("crossref/undefined", 7, 4)]
     report = build(root, format_names=["html"], style_names=["apa"])
     assert [w.split(": cross")[0] for w in report.warnings] == ["manuscript/01-t.md:7:4"]
+
+
+def test_a_tex_ref_counts_as_a_reference(tmp_path: Path) -> None:
+    root = tmp_path / "tex"
+    (root / "manuscript").mkdir(parents=True)
+    (root / "manuscript" / "metadata.yaml").write_text("title: T\n", encoding="utf-8")
+    text = '```{.py caption="C" #lst:a}\nx\n```\n\n$$ x $$ {#eq:b}\n\nSee \\ref{lst:a}.\n'
+    text += "`\\ref{eq:b}` is code.\n"
+    (root / "manuscript" / "01-t.md").write_text(text, encoding="utf-8")
+    findings = [(f.rule, f.line, f.column) for f in run_lint(load(root), LintConfig())]
+    assert findings == [("crossref/unreferenced", 5, 10)]

@@ -32,6 +32,9 @@ _FENCE_LABEL = re.compile(
 )
 
 
+_TEX_REF = re.compile(r"\\(?:[cC]ref|ref|autoref|eqref|pageref)\{([^{}\s]+)\}")
+
+
 def _caption_line(doc: Document, match: re.Match[str]) -> bool:
     """Whether a `{#lst:x}` ends a table-style caption `: ...` (codeBlockCaptions)."""
     start = doc.code_masked.rfind("\n\n", 0, match.start()) + 1
@@ -179,6 +182,10 @@ class Unreferenced(Rule):
     def check(self, ctx: Context) -> Iterator[Finding]:
         found = crossrefs(ctx)
         used = {label for _, _, label in found.refs}
+        # A LaTeX-minded author's `\ref{lst:x}` refers to it too (in raw TeX, which the HTML
+        # drops): the label is not unreferenced.
+        for doc in ctx.documents:
+            used.update(m.group(1) for m in _TEX_REF.finditer(doc.code_masked))
         seen: set[str] = set()
         for label in found.labels:
             if label.label in used or label.label in seen or label.label.startswith("sec:"):
