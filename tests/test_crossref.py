@@ -233,7 +233,11 @@ def test_terms_for_every_language_and_fallback() -> None:
     for lang in ("en", "de", "fr", "es", "it", "pt", "nl", "ru", "zh", "ja"):
         terms = default_terms(lang)
         assert terms.figure_title and terms.table_title
-        assert set(terms.prefixes) == {"fig", "tbl", "eq", "sec"}
+        assert set(terms.prefixes) == {"fig", "tbl", "eq", "sec", "lst"}
+        assert terms.listing_title
+    assert default_terms("de").listing_title == "Listing"
+    assert default_terms("en").prefixes["lst"] == ("lst.", "lsts.")
+    assert terms_for("en", {"listingTitle": "Code", "lstPrefix": "code"}).listing_title == "Code"
     custom = terms_for("en", {"eqnPrefix": "Equation", "tableTitle": "Tab."})
     assert custom.prefix("eq", True, False) == "Equation"
     assert custom.table_title == "Tab."
@@ -299,7 +303,7 @@ def test_reference_forms() -> None:
     assert _resolved(LABELS + "@eq:9 and @eq:1") == "eq.~**??** and eq.~[1](#eq:1)"
     assert _resolved(LABELS + "[@eq:1; @doe; @eq:2]") == "eq.~[1](#eq:1) <cite doe> eq.~[2](#eq:2)"
     # Keys of other prefixes, or oddly capitalised, are citations as before.
-    assert _resolved(LABELS + "@lst:1 and @FIG:1") == "<cite lst:1> and <cite FIG:1>"
+    assert _resolved(LABELS + "@lst:1 and @FIG:1") == "lst.~**??** and <cite FIG:1>"
 
 
 def test_localised_and_overridden_prefixes() -> None:
@@ -440,3 +444,87 @@ def _walk(node: Any) -> list[dict[str, Any]]:
     from presswork.ast import walk
 
     return list(walk(node))
+
+
+LISTINGS = """\
+See @lst:first, [@lst:second; @lst:first] and @Lst:second; @lst:plain is no listing.
+
+```{#lst:first .python caption="First code"}
+x = 1
+```
+
+```python
+y = 2
+```
+
+: Second *code* {#lst:second}
+
+```{#lst:plain .python}
+z = 3
+```
+"""
+
+
+def _listing_page(tmp_path: Path, metadata: str) -> str:
+    root = tmp_path / "lst"
+    (root / "manuscript").mkdir(parents=True)
+    (root / "manuscript" / "metadata.yaml").write_text(metadata, encoding="utf-8")
+    (root / "manuscript" / "01-code.md").write_text(LISTINGS, encoding="utf-8")
+    build(root, format_names=["html"], style_names=["apa"])
+    return (root / "build" / "apa" / "lst.html").read_text(encoding="utf-8")
+
+
+def test_listings_are_numbered_and_referenced(tmp_path: Path) -> None:
+    html = _listing_page(tmp_path, "title: Listings\ncodeBlockCaptions: true\n")
+    text = _html_text(html)
+    assert "See lst. 1, lsts. 1, 2 and Lst. 2; lst. ?? is no listing." in text
+    assert "Listing 1: First code x = 1" in text and "Listing 2: Second code y = 2" in text
+    assert '<div id="lst:first" class="listing python">' in html
+    assert '<div id="lst:second" class="listing python">' in html
+    assert "<em>code</em>" in html and "{#lst:second}" not in html
+    assert '<a href="#lst:second" class="crossref"' in html
+
+
+def test_table_style_listing_captions_need_code_block_captions(tmp_path: Path) -> None:
+    text = _html_text(_listing_page(tmp_path, "title: Listings\n"))
+    assert "Listing 1: First code" in text and "Listing 2" not in text
+    assert ": Second code {#lst:second}" in text  # as pandoc-crossref leaves it
+
+
+def test_lint_covers_listings(tmp_path: Path) -> None:
+    root = tmp_path / "lint"
+    (root / "manuscript").mkdir(parents=True)
+    (root / "manuscript" / "metadata.yaml").write_text("title: T\n", encoding="utf-8")
+    text = 'See @lst:a and @lst:gone.\n\n```{#lst:a caption="A"}\nx\n```\n\n'
+    text += "```\ny\n```\n\n: B {#lst:b}\n"
+    (root / "manuscript" / "01-code.md").write_text(text, encoding="utf-8")
+    findings = [(f.rule, f.line, f.column) for f in run_lint(load(root), LintConfig())]
+    assert findings == [("crossref/undefined", 1, 16)]
+    (root / "manuscript" / "metadata.yaml").write_text(
+        "title: T\ncodeBlockCaptions: true\n", encoding="utf-8"
+    )
+    findings = [(f.rule, f.line, f.column) for f in run_lint(load(root), LintConfig())]
+    assert findings == [("crossref/undefined", 1, 16), ("crossref/unreferenced", 11, 6)]
+
+
+def test_a_span_id_is_no_label(tmp_path: Path) -> None:
+    root = tmp_path / "span"
+    (root / "manuscript").mkdir(parents=True)
+    (root / "manuscript" / "metadata.yaml").write_text("title: T\n", encoding="utf-8")
+    text = '| a |\n|---|\n| 1 |\n\n: Data []{#tbl:data short-caption="D"}\n\nIn @tbl:data.\n'
+    (root / "manuscript" / "01-t.md").write_text(text, encoding="utf-8")
+    findings = [(f.rule, f.line, f.column) for f in run_lint(load(root), LintConfig())]
+    assert findings == [("crossref/undefined", 7, 4)]
+    report = build(root, format_names=["html"], style_names=["apa"])
+    assert [w.split(": cross")[0] for w in report.warnings] == ["manuscript/01-t.md:7:4"]
+
+
+def test_a_tex_ref_counts_as_a_reference(tmp_path: Path) -> None:
+    root = tmp_path / "tex"
+    (root / "manuscript").mkdir(parents=True)
+    (root / "manuscript" / "metadata.yaml").write_text("title: T\n", encoding="utf-8")
+    text = '```{.py caption="C" #lst:a}\nx\n```\n\n$$ x $$ {#eq:b}\n\nSee \\ref{lst:a}.\n'
+    text += "`\\ref{eq:b}` is code.\n"
+    (root / "manuscript" / "01-t.md").write_text(text, encoding="utf-8")
+    findings = [(f.rule, f.line, f.column) for f in run_lint(load(root), LintConfig())]
+    assert findings == [("crossref/unreferenced", 5, 10)]

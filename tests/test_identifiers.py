@@ -77,6 +77,8 @@ def refs(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, list[str]
         ("DOI:https://doi.org/10.1038/nature14539", "doi:10.1038/nature14539"),
         ("pmid:26017442", "pmid:26017442"),
         ("pmc:pmc4481139", "pmcid:PMC4481139"),
+        ("pubmed:30718888", "pmid:30718888"),
+        ("PubMed:26017442", "pmid:26017442"),
         ("pmcid:4481139", "pmcid:PMC4481139"),
         ("arxiv:1512.03385v2", "arxiv:1512.03385v2"),
         ("arxiv:0704.0001", "arxiv:0704.0001"),
@@ -359,7 +361,9 @@ def test_a_tags_file_aliases_and_a_change_to_it_rebuilds(tmp_path: Path) -> None
 
 @settings(derandomize=True, max_examples=300, deadline=None)
 @given(
-    st.sampled_from(["doi", "DOI", "pmid", "pmc", "pmcid", "arxiv", "isbn", "url", "wikidata"]),
+    st.sampled_from(
+        ["doi", "DOI", "pmid", "pubmed", "pmc", "pmcid", "arxiv", "isbn", "url", "wikidata"]
+    ),
     st.text(alphabet="0123456789abcXPMCQv.-/:htps", min_size=1, max_size=24),
 )
 def test_normalising_twice_changes_nothing(prefix: str, accession: str) -> None:
@@ -396,3 +400,38 @@ def test_a_terminal_sees_a_progress_bar_then_the_summary(
         "'doi:10.5555/x': not found at doi.org (HTTP 404)\n"
         "2 fetched, 0 already in references/identifiers.json, 1 failed, 0 invalid"
     )
+
+
+def test_a_link_reference_alias_resolves_and_is_not_printed(tmp_path: Path) -> None:
+    from presswork.build import build
+
+    frozen_items = [
+        {"id": "pmid:26017442", "type": "article-journal", "title": "Deep learning.",
+         "author": [{"family": "LeCun", "given": "Yann"}], "issued": {"date-parts": [[2015]]}},
+    ]  # fmt: skip
+    chapter = (
+        "Cited [@dl].\n\n"
+        "[@dl]: pubmed:26017442\n\n"
+        "```\n[@kept]: doi:10.1/x\n```\n\n"
+        "Prose then\n[@inline]: doi:10.1/y\n"
+    )
+    root = write(tmp_path / "p", chapter, "title: Link aliases\n")
+    (root / "references" / "identifiers.json").write_text(json.dumps(frozen_items))
+    report = build(root, format_names=["html"], style_names=["apa"])
+    html = (root / "build" / "apa" / "p.html").read_text(encoding="utf-8")
+    assert ">LeCun, 2015</a>)" in html
+    assert "pubmed:26017442" not in html  # pandoc would print the definition line
+    assert "[@kept]: doi:10.1/x" in html  # code is code
+    assert "doi:10.1/y" in html  # inside a paragraph of prose it defines nothing
+    assert [str(w) for w in report.warnings if "inline" in str(w)]  # so @inline is cited
+
+
+def test_link_reference_definitions_only_in_their_own_paragraph() -> None:
+    from presswork.identifiers.linkdefs import definitions
+
+    text = "[@a]: doi:10.1/a\n   [@b]:   pmid:1  \n\ntext\n[@c]: doi:10.1/c\n\n    [@d]: x\n"
+    found = [(d.key, d.target, text[d.start : d.end]) for d in definitions(text)]
+    assert found == [
+        ("a", "doi:10.1/a", "[@a]: doi:10.1/a"),
+        ("b", "pmid:1", "[@b]:   pmid:1  "),
+    ]

@@ -295,3 +295,23 @@ def test_blocks_know_their_span_for_the_linter_to_mask() -> None:
     (block,) = chapter_blocks("manuscript/01.md", text)
     assert text[block.span[0] : block.span[1]] == "---\ntitle: T\n...\n"
     assert block.line == 3 and block.key_line("title") == 4
+
+
+def test_a_pandoc_title_block_is_the_title_as_pandoc_reads_it(tmp_path: Path) -> None:
+    from presswork.lint import run_lint
+    from presswork.project import load
+
+    root = tmp_path / "p"
+    (root / "manuscript").mkdir(parents=True)
+    chapter = "% A Title\n  continued\n% Ann One; Bob Two\n  Cy Three\n%\n\nText.\n"
+    (root / "manuscript" / "01.md").write_text(chapter, encoding="utf-8")
+    (root / "manuscript" / "02.md").write_text("% Not a title\n\nMore.\n", encoding="utf-8")
+    project = load(root)
+    assert project.metadata == {
+        "title": "A Title continued",
+        "author": ["Ann One", "Bob Two", "Cy Three"],
+    }
+    assert not project.title_missing
+    assert [f.rule for f in run_lint(project) if f.rule.startswith("metadata/")] == []
+    (root / "manuscript" / "01.md").write_text("Text.\n", encoding="utf-8")
+    assert load(root).title_missing  # the second chapter's % line is only text

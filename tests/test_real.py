@@ -56,15 +56,55 @@ def _text(element: lxml_html.HtmlElement) -> str:
     return " ".join(text.split())
 
 
-def _content(page: bytes) -> dict[str, list[object]]:
-    """What must agree: bibliography entries, notes, tables (cells) and figure captions."""
+# presswork numbers a labelled figure or table as pandoc-crossref does ("Figure 1: ..."),
+# which plain pandoc does not: that prefix is taken off (and its numbers checked) first.
+_NUMBER = re.compile(r"^(\w+)[ \u00a0](\d+): ")
+
+
+def _labelled(element: lxml_html.HtmlElement, prefix: str) -> bool:
+    """Whether a figure or table carries a pandoc-crossref label (pandoc makes it its id)."""
+    return (element.get("id") or "").startswith(prefix)
+
+
+def _unnumbered(captions: list[tuple[str, bool]], numbers: list[int]) -> list[str]:
+    """Captions with the crossref number of each labelled one removed (into `numbers`)."""
+    out = []
+    for text, labelled in captions:
+        match = _NUMBER.match(text) if labelled else None
+        assert not labelled or match, f"a labelled caption is not numbered: {text!r}"
+        if match:
+            numbers.append(int(match[2]))
+            text = text[match.end() :]
+        out.append(text)
+    return out
+
+
+def _content(page: bytes, numbered: bool = False) -> dict[str, list[object]]:
+    """What must agree: bibliography entries, notes, tables (cells) and figure captions.
+
+    `numbered`: presswork's page, whose labelled captions carry their number, 1, 2, 3...
+    """
     tree = lxml_html.fromstring(page.decode("utf-8"))
-    return {
+    figures = [
+        (_text(c), numbered and _labelled(c.getparent(), "fig:"))
+        for c in tree.xpath("//figure/figcaption")
+    ]
+    tables = [
+        (_text(c), numbered and _labelled(c.getparent(), "tbl:"))
+        for c in tree.xpath("//table/caption")
+    ]
+    figure_numbers: list[int] = []
+    table_numbers: list[int] = []
+    content: dict[str, list[object]] = {
         "entries": [_text(e) for e in tree.xpath('//div[starts-with(@id, "ref-")]')],
         "notes": [_text(li) for li in tree.xpath('//section[@role="doc-endnotes"]/ol/li')],
         "tables": [[_text(cell) for cell in t.xpath(".//th|.//td")] for t in tree.iter("table")],
-        "figures": [_text(c) for c in tree.xpath("//figure/figcaption")],
+        "figures": _unnumbered(figures, figure_numbers),
+        "table captions": _unnumbered(tables, table_numbers),
     }
+    assert figure_numbers == list(range(1, len(figure_numbers) + 1))
+    assert table_numbers == list(range(1, len(table_numbers) + 1))
+    return content
 
 
 def _csl(root: Path, style: str) -> Path:
@@ -97,7 +137,7 @@ def _presswork(tmp_path: Path, name: str, style: str) -> bytes:
 @pytest.mark.parametrize("name", _params())
 def test_builds_with_pandocs_content(tmp_path: Path, name: str) -> None:
     case = CASES[name]
-    ours = _content(_presswork(tmp_path, name, case.style))
+    ours = _content(_presswork(tmp_path, name, case.style), numbered=True)
     theirs = _content(_plain_pandoc(REAL / name, case.style))
     assert ours == theirs
 

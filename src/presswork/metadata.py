@@ -79,6 +79,35 @@ def file_block(path: str, text: str) -> Block:
     return Block(path, text, 1, data, node, (0, len(text)))
 
 
+def title_block(path: str, text: str) -> Block | None:
+    """pandoc's title block (`% Title`, `% Author; Author`, `% Date`) opening the document.
+
+    Only the first chapter can hold one (pandoc reads the chapters as one text). A field may
+    be empty (`%` alone) or continue on lines that start with a space; authors are separated
+    by `;` or by continuation lines.
+    """
+    if not text.startswith("%"):
+        return None
+    fields: list[list[str]] = []
+    for line in text.split("\n"):
+        if line.startswith("%") and len(fields) < 3:
+            fields.append([line[1:].strip()])
+        elif fields and line[:1] in (" ", "\t") and line.strip():
+            fields[-1].append(line.strip())
+        else:
+            break
+    data: dict[str, Any] = {}
+    if fields and any(fields[0]):
+        data["title"] = " ".join(part for part in fields[0] if part)
+    if len(fields) > 1:
+        authors = [a.strip() for part in fields[1] for a in part.split(";") if a.strip()]
+        if authors:
+            data["author"] = authors
+    if len(fields) > 2 and any(fields[2]):
+        data["date"] = " ".join(part for part in fields[2] if part)
+    return Block(path, text, 1, data, None) if data else None
+
+
 def chapter_blocks(path: str, text: str) -> list[Block]:
     """The YAML metadata blocks of a chapter, as pandoc's Markdown reader finds them.
 

@@ -163,7 +163,9 @@ def load(root: Path | str = ".") -> Project:
             blocks.append(metadata_mod.file_block(display, text))
             metadata_file = SourceFile(display, text)
             break
-    for chapter in chapters:
+    for k, chapter in enumerate(chapters):
+        title_block = metadata_mod.title_block(chapter.path, chapter.text) if k == 0 else None
+        blocks += [title_block] if title_block is not None else []  # before its YAML blocks
         blocks += metadata_mod.chapter_blocks(chapter.path, chapter.text)
     sources = metadata_mod.merge(blocks)
     metadata = sources.values

@@ -112,3 +112,22 @@ def test_frozen_entries_cited_by_alias_or_in_capitals_are_used(lint_files: Lint)
     }
     found = lint_files(files, select=("citation/unused", "citation/undefined"))
     assert found == []
+
+
+def test_a_link_reference_alias_is_an_identifier_not_a_citation(lint_files: Lint) -> None:
+    files = {
+        "manuscript/metadata.yaml": "title: T\n",
+        "manuscript/01-text.md": (
+            "Fetched [@lecun], not fetched [@resnet].\n"
+            "\n"
+            "[@lecun]: doi:10.1038/NATURE14539\n"
+            "[@resnet]: arxiv:1512.03385\n"
+            "\n"
+            "<!-- [@gone]: doi:10.1/x -->\n"
+            "Unknown [@gone].\n"
+        ),
+        "references/identifiers.json": FROZEN,
+    }
+    found = lint_files(files, select=("identifier/not-fetched", "citation/undefined"))
+    assert where(found) == [("identifier/not-fetched", 1, 32), ("citation/undefined", 7, 10)]
+    assert found[0].message == "identifier '@resnet' is not in references/identifiers.json"

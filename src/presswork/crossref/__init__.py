@@ -1,7 +1,8 @@
 """Cross-references in pandoc-crossref's syntax, resolved once per build before citeproc.
 
-Labels `{#fig:x}`, `{#tbl:x}`, `{#eq:x}` and `{#sec:x}` number figures, tables and display
-equations in document order (the number goes into the caption, the equation gets "(n)");
+Labels `{#fig:x}`, `{#tbl:x}`, `{#eq:x}`, `{#lst:x}` and `{#sec:x}` number figures, tables,
+display equations and code listings in document order (the number goes into the caption,
+the equation gets "(n)");
 references `@fig:x`, `[@fig:x; @fig:y]`, `[-@fig:x]` and `@Fig:x` become links with the
 number, so citeproc never sees them and every format prints the same numbers.
 """
@@ -19,6 +20,7 @@ from presswork.errors import PressworkError
 from presswork.project import Project
 
 _EQ_LABEL = re.compile(r"\{#(eq:[^\s{}]+)\}(.*)", re.S)
+_LST_LABEL = re.compile(r"\{#(lst:[^\s{}]+)\}")
 
 
 def split_key(key: str) -> tuple[str, str] | None:
@@ -81,6 +83,7 @@ class _Numbering:
         self.terms = terms
         self.result = result
         self.counts = dict.fromkeys(KINDS, 0)
+        self.captions: dict[int, list[Any]] = {}  # CodeBlock (by id()) -> its caption
 
     def define(self, label: str, kind: str, title: list[dict[str, Any]] | None = None) -> int:
         self.counts[kind] += 1
@@ -113,6 +116,8 @@ class _Numbering:
                 number = self.define(ident, want)
                 title = self.terms.figure_title if want == "fig" else self.terms.table_title
                 self.caption(node["c"][1], title, number)
+        elif kind == "CodeBlock":
+            self.listing(node)
         elif kind == "Header":
             ident = node["c"][1][0]
             if ident.startswith("sec:") and len(ident) > 4:
@@ -126,6 +131,50 @@ class _Numbering:
             self.caption([None, blocks[-1:]], self.terms.figure_title, number)
         elif kind in ("Para", "Plain") and not self.lone_image(node):
             self.equations(node["c"])
+
+    def listing(self, node: dict[str, Any]) -> None:
+        """A code block `{#lst:x caption="..."}`: a div with "Listing 1: ..." and the code."""
+        attr = node["c"][0]
+        ident, caption = attr[0], dict(attr[2]).get("caption")
+        if id(node) in self.captions:  # a table-style caption, found before numbering
+            self.wrap_listing(node, ident, self.captions.pop(id(node)))
+            return
+        if not ident.startswith("lst:") or split_key(ident) is None or caption is None:
+            return
+        words: list[Any] = []
+        for word in caption.split():
+            words += [_SPACE, _str(word)] if words else [_str(word)]
+        self.wrap_listing(node, ident, words)
+
+    def wrap_listing(self, node: dict[str, Any], ident: str, caption: list[Any]) -> None:
+        """Turn the CodeBlock node into pandoc-crossref's listing div, in place, numbered."""
+        number = self.define(ident, "lst")
+        code = {
+            "t": "CodeBlock",
+            "c": [["", node["c"][0][1], [kv for kv in node["c"][0][2] if kv[0] != "caption"]],
+                  node["c"][1]],
+        }  # fmt: skip
+        para: dict[str, Any] = {"t": "Para", "c": caption}
+        self.caption([None, [para]], self.terms.listing_title, number)
+        node["t"] = "Div"
+        node["c"] = [[ident, ["listing", *node["c"][0][1]], []], [para, code]]
+
+    def table_style_listings(self, blocks: list[Any]) -> None:
+        """`codeBlockCaptions`: a paragraph `: caption {#lst:x}` just before or after a code
+        block is its caption (pandoc-crossref's table-style listing captions)."""
+        i = 0
+        while i < len(blocks):
+            block = blocks[i]
+            if isinstance(block, dict) and block.get("t") == "CodeBlock" and not block["c"][0][0]:
+                for j in (i + 1, i - 1):
+                    found = _listing_caption(blocks[j]) if 0 <= j < len(blocks) else None
+                    if found is not None:  # numbered in document order, later
+                        block["c"][0][0] = found[0]
+                        self.captions[id(block)] = found[1]
+                        del blocks[j]
+                        i = i if j > i else i - 1
+                        break
+            i += 1
 
     def lone_image(self, node: dict[str, Any]) -> bool:
         """`![](plot.png){#fig:x}`: no caption, so pandoc made no Figure; make one."""
@@ -175,6 +224,23 @@ class _Numbering:
             i += 1
 
 
+def _listing_caption(block: Any) -> tuple[str, list[Any]] | None:
+    """(label, caption inlines) of a paragraph `: caption {#lst:x}`, or None."""
+    if not isinstance(block, dict) or block.get("t") != "Para":
+        return None
+    inlines = block["c"]
+    if len(inlines) < 3 or inlines[0] != _str(":") or inlines[1].get("t") != "Space":
+        return None
+    last = inlines[-1]
+    match = _LST_LABEL.fullmatch(last["c"]) if last.get("t") == "Str" else None
+    if match is None or split_key(match.group(1)) is None:
+        return None
+    caption = inlines[2:-1]
+    while caption and caption[-1].get("t") in ("Space", "SoftBreak"):
+        caption = caption[:-1]
+    return match.group(1), caption
+
+
 def _link_text(inlines: list[Any]) -> list[Any]:
     """A heading's inlines fit for a link's text: no links inside links, no notes."""
     out: list[Any] = []
@@ -188,7 +254,7 @@ def _link_text(inlines: list[Any]) -> list[Any]:
 
 
 # JATS's names for what an <xref> points at (pandoc's JATS writer passes `ref-type` on).
-_REF_TYPES = {"fig": "fig", "tbl": "table", "eq": "disp-formula", "sec": "sec"}
+_REF_TYPES = {"fig": "fig", "tbl": "table", "eq": "disp-formula", "sec": "sec", "lst": "other"}
 
 
 def _link(target: str, inlines: list[dict[str, Any]]) -> dict[str, Any]:
@@ -335,6 +401,12 @@ def resolve(ast: dict[str, Any], lang: str, metadata: dict[str, Any]) -> Result:
     result = Result()
     numbering = _Numbering(terms, result)
     blocks = ast.get("blocks", [])
+    if truthy(metadata.get("codeBlockCaptions")):
+        for node in list(_nodes(blocks)):
+            if isinstance(node, list) and any(
+                isinstance(b, dict) and b.get("t") == "CodeBlock" for b in node
+            ):
+                numbering.table_style_listings(node)
     for node in _nodes(blocks):
         if isinstance(node, dict):
             numbering.block(node)
@@ -347,6 +419,13 @@ def resolve(ast: dict[str, Any], lang: str, metadata: dict[str, Any]) -> Result:
             if isinstance(node, list):
                 _replace_cites(node, references)
     return result
+
+
+def truthy(value: Any) -> bool:
+    """A metadata flag as pandoc-crossref reads it (true, or the strings "true"/"yes")."""
+    if isinstance(value, bool):
+        return value
+    return isinstance(value, str) and value.strip().lower() in ("true", "yes", "on", "1")
 
 
 def _locate(proj: Project, pattern: str, nth: int = 0) -> tuple[str | None, int | None, int | None]:

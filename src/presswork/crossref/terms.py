@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-KINDS = ("fig", "tbl", "eq", "sec")
+KINDS = ("fig", "tbl", "eq", "sec", "lst")
 
 # language -> (figure title, table title, title delimiter,
 #              {kind: (singular prefix, plural prefix)})
@@ -125,7 +125,28 @@ _TERMS: dict[str, tuple[str, str, str, dict[str, tuple[str, str]]]] = {
     ),
 }
 
-_PREFIX_KEYS = {"fig": "figPrefix", "tbl": "tblPrefix", "eq": "eqnPrefix", "sec": "secPrefix"}
+# Code listings ("Listing 1: ...", "lst. 1"), by language as above.
+_LISTINGS: dict[str, tuple[str, tuple[str, str]]] = {
+    "en": ("Listing", ("lst.", "lsts.")),
+    "de": ("Listing", ("List.", "List.")),
+    "fr": ("Listing", ("list.", "list.")),
+    "es": ("Listado", ("list.", "lists.")),
+    "it": ("Listato", ("lst.", "lstt.")),
+    "pt": ("Listagem", ("list.", "lists.")),
+    "nl": ("Listing", ("lst.", "lst.")),
+    "ru": ("Листинг", ("лист.", "лист.")),
+    "zh": ("代码", ("代码", "代码")),
+    "zh-Hant": ("程式碼", ("程式碼", "程式碼")),
+    "ja": ("リスト", ("リスト", "リスト")),
+}
+
+_PREFIX_KEYS = {
+    "fig": "figPrefix",
+    "tbl": "tblPrefix",
+    "eq": "eqnPrefix",
+    "sec": "secPrefix",
+    "lst": "lstPrefix",
+}
 
 
 @dataclass(frozen=True)
@@ -135,6 +156,7 @@ class Terms:
     title_delim: str
     prefixes: dict[str, tuple[str, str]]  # kind -> (singular, plural)
     range_delim: str = "-"
+    listing_title: str = "Listing"
 
     def prefix(self, kind: str, plural: bool, capitalize: bool) -> str:
         word = self.prefixes[kind][1 if plural else 0]
@@ -148,7 +170,8 @@ def default_terms(lang: str) -> Terms:
     if base == "zh" and {"hant", "tw", "hk", "mo"} & set(parts[1:]):
         base = "zh-Hant"
     figure, table, delim, prefixes = _TERMS.get(base, _TERMS["en"])
-    return Terms(figure, table, delim, dict(prefixes))
+    listing, listing_prefixes = _LISTINGS.get(base, _LISTINGS["en"])
+    return Terms(figure, table, delim, {**prefixes, "lst": listing_prefixes}, "-", listing)
 
 
 def _text(value: Any) -> str | None:
@@ -172,10 +195,12 @@ def terms_for(lang: str, metadata: dict[str, Any]) -> Terms:
     table = _text(metadata.get("tableTitle"))
     delim = _text(metadata.get("titleDelim"))
     range_delim = _text(metadata.get("rangeDelim"))
+    listing = _text(metadata.get("listingTitle"))
     return Terms(
         figure if figure is not None else base.figure_title,
         table if table is not None else base.table_title,
         delim if delim is not None else base.title_delim,
         prefixes,
         range_delim if range_delim is not None else base.range_delim,
+        listing if listing is not None else base.listing_title,
     )

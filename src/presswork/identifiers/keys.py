@@ -15,6 +15,7 @@ from typing import Any
 
 from presswork.ast import walk
 from presswork.errors import PressworkError
+from presswork.identifiers.linkdefs import definitions, strip_ast
 from presswork.identifiers.syntax import Identifier, parse
 from presswork.project import Project
 
@@ -29,6 +30,7 @@ def aliases(proj: Project) -> dict[str, str]:
     target; `citation-tags` and `citation-tags.tsv` map a tag name, cited as `@tag:name`.
     """
     found: dict[str, str] = {}
+    found.update(_link_definitions(proj))
     tsv = proj.root / proj.settings.manuscript_dir / TAGS_FILE
     if tsv.is_file():
         rows = csv.DictReader(tsv.read_text(encoding="utf-8").splitlines(), delimiter="\t")
@@ -45,6 +47,19 @@ def aliases(proj: Project) -> dict[str, str]:
     return {key: target.lstrip("@").strip() for key, target in found.items()}
 
 
+def _link_definitions(proj: Project) -> dict[str, str]:
+    """`[@tag]: target` lines of the chapters (Manubot's link-reference aliases)."""
+    from presswork.lint.source import scan  # code blocks and comments define nothing
+
+    found: dict[str, str] = {}
+    for chapter in proj.chapters:
+        if "[@" in chapter.text:
+            found.update(
+                (d.key, d.target) for d in definitions(scan(chapter.path, chapter.text).code_masked)
+            )
+    return found
+
+
 def resolve(key: str, alias_map: dict[str, str]) -> str:
     """The key pandoc should match for a key as written."""
     target = alias_map.get(key, key)
@@ -53,7 +68,11 @@ def resolve(key: str, alias_map: dict[str, str]) -> str:
 
 
 def rewrite_ast(ast: dict[str, Any], alias_map: dict[str, str]) -> None:
-    """Rewrite every Cite id (metadata's nocite included) to its normalised key, in place."""
+    """Rewrite every Cite id (metadata's nocite included) to its normalised key, in place.
+
+    Paragraphs that only define aliases (`[@tag]: doi:...`) go, as in Manubot.
+    """
+    strip_ast(ast)
     for item in walk(ast):
         if item.get("t") == "Cite":
             for citation in item["c"][0]:

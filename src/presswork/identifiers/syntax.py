@@ -11,7 +11,9 @@ from dataclasses import dataclass
 
 # Manubot's prefixes, plus `http:`/`https:` (a bare URL is a `url:` key, as in Manubot).
 PREFIXES = ("doi", "pmid", "pmcid", "arxiv", "isbn", "url", "wikidata")
-_ALIASES = {"pmc": "pmcid", "http": "url", "https": "url"}
+# Manubot's handlers accept `pubmed:` and `pmid:` for one source, `pmc:` and `pmcid:` for
+# another (manubot/cite/pubmed.py): both spellings are one work here.
+_ALIASES = {"pubmed": "pmid", "pmc": "pmcid", "http": "url", "https": "url"}
 
 _DOI = re.compile(r"10\.[0-9]{4,9}/\S+")
 _PMID = re.compile(r"[1-9][0-9]{0,7}")

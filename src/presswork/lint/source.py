@@ -14,6 +14,7 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
+from presswork.identifiers.linkdefs import definitions
 from presswork.lint.inline import InlineScanner, Masks, _Finder
 from presswork.lint.model import (
     Citation,
@@ -453,6 +454,11 @@ def scan(path: str, text: str) -> Document:
         inline.scan(region)
     line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
     code_masked, prose = blocks.masks.apply(text)
+    # Manubot's alias definitions `[@tag]: doi:...` are removed by the build: not citations.
+    aliases = definitions(code_masked)
+    citations = [
+        c for c in inline.citations if not any(a.start <= c.start < a.end for a in aliases)
+    ]
     return Document(
         path=path,
         text=text,
@@ -462,7 +468,7 @@ def scan(path: str, text: str) -> Document:
         note_defs=blocks.note_defs,
         note_refs=inline.note_refs,
         inline_notes=inline.inline_notes,
-        citations=inline.citations,
+        citations=citations,
         suppressions=blocks.suppressions + inline.suppressions,
         line_starts=line_starts,
         stray_defs=blocks.stray_defs,
