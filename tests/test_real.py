@@ -113,7 +113,8 @@ def _csl(root: Path, style: str) -> Path:
 
 def _plain_pandoc(root: Path, style: str) -> bytes:
     manuscript = root / "manuscript"
-    args = ["--sandbox", "--from", "markdown", "--to", "html", "--citeproc"]
+    # --mathml: the math method presswork uses for HTML (pandoc's default writes TeX as text)
+    args = ["--sandbox", "--from", "markdown", "--to", "html", "--citeproc", "--mathml"]
     args += ["--csl", str(_csl(root, style))]
     for ref in sorted((root / "references").glob("*")) if (root / "references").is_dir() else []:
         args += ["--bibliography", str(ref)]

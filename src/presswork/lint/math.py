@@ -37,7 +37,8 @@ class Unsupported(Rule):
             if problem is None:
                 continue
             line, column = doc.position(start)
-            shown = snippet if len(snippet) <= 40 else snippet[:37] + "..."
+            flat = " ".join(snippet.split())  # a finding is one line, in every report format
+            shown = flat if len(flat) <= 40 else flat[:37] + "..."
             yield self.finding(
                 doc.path,
                 line,
