@@ -181,9 +181,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         if from_command_line:
             _ignore_stop_signals()
         print("presswork: interrupted", file=sys.stderr)
+        if from_command_line:
+            _exit_now(130)
         return 130
     except BrokenPipeError:
         return _reader_gone()
+
+
+def _exit_now(code: int) -> None:
+    """End the interrupted process here: pandoc and the PDF workers are already stopped and
+    build/ is consistent. Interpreter shutdown would restore the default SIGINT action, and a
+    stop signal still in flight would then kill the process (exit -2, not 130)."""
+    import contextlib
+    import os
+
+    with contextlib.suppress(OSError, ValueError):
+        sys.stdout.flush()
+        sys.stderr.flush()
+    os._exit(code)
 
 
 def _ignore_stop_signals() -> None:
