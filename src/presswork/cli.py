@@ -194,7 +194,12 @@ def _exit_now(code: int) -> None:
     stop signal still in flight would then kill the process (exit -2, not 130)."""
     import contextlib
     import os
+    from multiprocessing import util
 
+    # What interpreter exit would do for multiprocessing (its semaphores, the pool's helpers);
+    # the atexit function multiprocessing itself registers, run now, once.
+    with contextlib.suppress(Exception):
+        util._exit_function()
     with contextlib.suppress(OSError, ValueError):
         sys.stdout.flush()
         sys.stderr.flush()
