@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from presswork import confine
+from presswork import confine, xmlsafe
 from presswork.errors import InputError
 
 _CSL_NS = "http://purl.org/net/xbiblio/csl"
@@ -122,15 +122,8 @@ def _parse(path: Path, display: str, root: Path | None) -> Any:
     if doctype is not None:
         line = data.count(b"\n", 0, doctype.start()) + 1
         raise InputError("a CSL style may not have a DOCTYPE or entities", display, line)
-    parser = etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        dtd_validation=False,
-        huge_tree=False,
-    )
     try:
-        return etree.fromstring(data, parser)
+        return etree.fromstring(data, xmlsafe.parser())
     except etree.XMLSyntaxError as exc:
         line = exc.position[0] if exc.position else None
         raise InputError(f"not valid CSL XML: {exc.msg}", display, line) from None

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from presswork import xmlsafe
+
 SVG_NS = "http://www.w3.org/2000/svg"
 XLINK_NS = "http://www.w3.org/1999/xlink"
 XML_NS = "http://www.w3.org/XML/1998/namespace"
@@ -82,15 +84,7 @@ def clean_svg(data: bytes, css_refusal: Callable[[str], str]) -> bytes | None:
 
     if len(data) > MAX_SVG_BYTES or re.search(rb"<!(?:DOCTYPE|ENTITY)", data, re.IGNORECASE):
         return None
-    parser = etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        dtd_validation=False,
-        huge_tree=False,
-        remove_comments=True,
-        remove_pis=True,
-    )
+    parser = xmlsafe.parser(remove_comments=True, remove_pis=True)
     try:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError:

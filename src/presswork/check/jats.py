@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from presswork import xmlsafe
 from presswork.check.result import Message, Row, judged, skipped
 
 VALIDATOR = "jats"
@@ -31,7 +32,7 @@ def check_jats(path: Path, name: str) -> Row:
         from lxml import etree
     except ImportError:
         return skipped(name, VALIDATOR, "lxml not installed (pip install lxml)")
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+    parser = xmlsafe.parser()
     try:
         tree = etree.parse(str(path), parser)
     except etree.XMLSyntaxError as exc:
