@@ -24,7 +24,6 @@ from presswork import (
     __version__,
     assets,
     confine,
-    crossref,
     formats,
     identifiers,
     pandoc,
@@ -33,10 +32,8 @@ from presswork import (
     workers,
 )
 from presswork import project as project_mod
-from presswork.citations import check_citations, check_cited_limit
 from presswork.errors import BuildError, InputError, PressworkError
 from presswork.formats.document import StyleDocument
-from presswork.i18n import mark_directions
 from presswork.project import Project
 from presswork.reproducible import source_date_epoch
 from presswork.settings import DEFAULT_STYLES, effective_cite_styles, output_fingerprint
@@ -469,6 +466,11 @@ def _build(
                 "(deeply nested brackets, unclosed fenced divs): `presswork lint` finds some"
             ) from None
         # Before citeproc: `@fig:x` is a link with a number, never a citation.
+        # Lazy, as the guard above: a no-change build needs none of these.
+        from presswork import crossref
+        from presswork.citations import check_citations, check_cited_limit
+        from presswork.i18n import mark_directions
+
         crossref_problems = crossref.apply(proj, ast)
         # `@DOI:10.1/X` and aliases -> the frozen entry's id; a missing one is a warning.
         identifier_problems = identifiers.resolve_ast(proj, ast)
