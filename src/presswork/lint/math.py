@@ -24,13 +24,13 @@ class Unsupported(Rule):
     severity = Severity.WARNING
 
     def check(self, ctx: Context) -> Iterator[Finding]:
-        # lazy: ziamath and pandoc only for manuscripts with math
-        from presswork.math.tex import macro_definitions, problems
-
         spans = [(doc, start, end) for doc in ctx.documents for start, end in doc.math]
         snippets = [doc.text[start:end] for doc, start, end in spans]
         if not snippets:
             return
+        # lazy: the renderer and pandoc only for manuscripts with math
+        from presswork.math.tex import macro_definitions, problems
+
         macros = [m for doc in ctx.documents for m in macro_definitions(doc.text, doc.code_masked)]
         found = problems(snippets, macros)
         for (doc, start, _end), snippet, problem in zip(spans, snippets, found, strict=True):
