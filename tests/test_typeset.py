@@ -182,3 +182,32 @@ def test_epub_notes_numbered_and_linked_back_titles_and_one_stylesheet(
         assert f'id="fnref{number}"' in text
     (third,) = [body for number, body in notes if number == "3"]
     assert f'<a href="{JSTOR}">{JSTOR}</a>' in third and "#ref-valenta1979" not in third
+
+
+def test_epub_reading_order_has_the_title_once(flagship_build: Path) -> None:
+    import zipfile
+
+    from lxml import etree
+
+    title = "Why Moscow Chose Force: Soviet Decision-Making and the 1968 Invasion of Czechoslovakia"
+    with zipfile.ZipFile(flagship_build / "build" / CHICAGO / f"{NAME}.epub") as book:
+        opf = etree.fromstring(book.read("EPUB/content.opf"))
+        ns = {"opf": "http://www.idpf.org/2007/opf"}
+        hrefs = {i.get("id"): i.get("href") for i in opf.iterfind(".//opf:manifest/opf:item", ns)}
+        spine = [hrefs[ref.get("idref")] for ref in opf.iterfind(".//opf:spine/opf:itemref", ns)]
+        bodies = {name: etree.fromstring(book.read(f"EPUB/{name}")) for name in spine}
+    xhtml = "{http://www.w3.org/1999/xhtml}"
+    seen = []
+    for name, tree in bodies.items():
+        body = tree.find(f"{xhtml}body")
+        for element in body.iter(*(f"{xhtml}h{level}" for level in range(1, 7))):
+            if " ".join("".join(element.itertext()).split()) == title:
+                seen.append(name)
+    assert seen == ["text/title_page.xhtml"]  # not again as the contents' or the text's heading
+    assert spine[:2] == ["text/title_page.xhtml", "nav.xhtml"]
+    nav_heading = bodies["nav.xhtml"].find(f".//{xhtml}nav/{xhtml}h1")
+    assert nav_heading is not None and nav_heading.text == "Contents"
+    chapter = bodies["text/ch001.xhtml"]
+    assert chapter.find(f".//{xhtml}title").text == title  # the document is still named
+    first = chapter.find(f"{xhtml}body/{xhtml}section")
+    assert first[0].tag == f"{xhtml}section" and first[0].get("id") == "introduction"

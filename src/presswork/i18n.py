@@ -3,7 +3,7 @@
 Three sources, each for what it has:
 
 - pandoc's own translation files (``translations/<lang>.yaml``, the ones its LaTeX writer
-  uses): "Abstract", "Bibliography", "References", "Figure", "Table";
+  uses): "Abstract", "Bibliography", "References", "Figure", "Table", "Contents";
 - the CSL locale files shipped with citeproc-py: "Notes" (the plural of "note"), "Equation",
   "Section";
 - Babel (CLDR): dates in words, and whether a language is written right to left.
@@ -37,6 +37,7 @@ ENGLISH = {
     "cite-this-article": "Cite this article",
     "download-reference": "Download the reference",
     "citation-style": "Citation style",
+    "contents": "Contents",
 }
 
 # term -> the key of pandoc's translation files
@@ -46,6 +47,7 @@ _PANDOC_KEYS = {
     "references": "References",
     "figure": "Figure",
     "table": "Table",
+    "contents": "Contents",
 }
 
 # Phrases no data set carries (CLDR, CSL locales and pandoc have no "Keywords"), for the

@@ -15,6 +15,7 @@ from presswork.formats import Format, register
 from presswork.formats.document import StyleDocument, plain_text
 from presswork.formats.epubmeta import accessible_opf, image_alts, landmarks_nav
 from presswork.formats.epubnotes import finished_chapter
+from presswork.i18n import term
 
 OPF = "EPUB/content.opf"
 NAV = "EPUB/nav.xhtml"
@@ -101,6 +102,9 @@ def render(doc: StyleDocument) -> bytes:
             f"identifier={identifier(doc)}",
             "--metadata",
             f"lang={doc.lang}",
+            # The title is on the title page; pandoc would head the contents with it too.
+            "--metadata",
+            f"toc-title={term('contents', doc.lang)}",
         ],
     )
     stamp = datetime.fromtimestamp(doc.source_date_epoch, tz=timezone.utc)

@@ -1,8 +1,9 @@
 """The EPUB's chapter documents finished: the paper's title, numbered notes that link back.
 
 pandoc titles each chapter document with its file name (`ch001.xhtml`, which reading systems
-show) and writes notes as `<aside>`s with neither number nor way back to the call. Here each
-note starts with its number, as in the PDF, linked to its call.
+show), heads the text with the title again after the title page, and writes notes as `<aside>`s
+with neither number nor way back to the call. Here each chapter has the paper's title, the
+repeated heading goes, and each note starts with its number, as in the PDF, linked to its call.
 """
 
 from __future__ import annotations
@@ -11,6 +12,10 @@ import html
 import re
 
 _TITLE = re.compile(r"<title>ch\d+\.xhtml</title>")
+# The level-1 heading pandoc makes of the title (--shift-heading-level-by=1): a repeat.
+_TITLE_HEADING = re.compile(
+    r'(<section id="[^"]*" class="level1 unnumbered">\n)<h1[^>]*>(.*?)</h1>\n'
+)
 _NOTE = re.compile(
     r'(<aside epub:type="footnote" role="doc-footnote" id="fn(\d+)">\s*)(<p>)?', re.S
 )
@@ -19,6 +24,12 @@ _NOTE = re.compile(
 def finished_chapter(text: str, title: str) -> str:
     """A chapter document with the paper's title and numbered notes linked to their calls."""
     text = _TITLE.sub(lambda _: f"<title>{html.escape(title, quote=False)}</title>", text, 1)
+
+    def unrepeated(match: re.Match[str]) -> str:
+        heading = " ".join(html.unescape(re.sub(r"<[^>]+>", "", match.group(2))).split())
+        return match.group(1) if heading == " ".join(title.split()) else match.group(0)
+
+    text = _TITLE_HEADING.sub(unrepeated, text, 1)
 
     def numbered(match: re.Match[str]) -> str:
         number = match.group(2)

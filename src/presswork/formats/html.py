@@ -53,7 +53,11 @@ def render(doc: StyleDocument) -> bytes:
     page = doc.page_html.replace(END_OF_MAIN_MARK, block, 1)
     heading = _NOTES_HEADING.format(html.escape(term("notes", doc.lang)))
     page = page.replace(f"{_NOTES_OPEN}\n<hr />", f"{_NOTES_OPEN}\n{heading}", 1)
-    return page_with_css(page, "base.css", "screen.css", head=head).encode("utf-8")
+    from presswork.webfonts import webfont_css
+
+    # The PDF's own fonts, so page and PDF look like one publication.
+    css = webfont_css(page)
+    return page_with_css(page, "base.css", "screen.css", head=head, css=css).encode("utf-8")
 
 
 register(Format("html", "html", "text/html", render, "one standalone HTML5 page, CSS inlined"))
