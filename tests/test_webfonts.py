@@ -56,7 +56,7 @@ def test_html_embeds_the_shipped_faces_it_uses_subset_to_its_text(flagship_build
 def test_subsets_repeat_byte_for_byte() -> None:
     chars = frozenset("Prague Spring, 1968: Dubček’s “socialism with a human face”")
     first = webfonts.subset_woff2("NotoSerif-Regular.ttf", chars)
-    webfonts.subset_woff2.cache_clear()
+    webfonts._subset_woff2.cache_clear()  # made again, not taken from the cache
     assert webfonts.subset_woff2("NotoSerif-Regular.ttf", chars) == first
     head = TTFont(io.BytesIO(first))["head"]
     with TTFont(webfonts.asset_path("fonts/NotoSerif-Regular.ttf"), lazy=True) as shipped:
@@ -74,3 +74,14 @@ def test_faces_follow_the_markup() -> None:
         ("Presswork DejaVu Sans Mono", "normal", "400"),
     }
     assert '--mono: "Presswork DejaVu Sans Mono", Menlo' in css
+
+
+def test_the_shipped_common_subsets_are_current() -> None:
+    """assets/webfonts/ holds each face cut to the common Latin characters, made from the
+    shipped fonts; regenerate them with presswork.webfonts.common_subsets() if this fails."""
+    from presswork import webfonts
+    from presswork.assets import asset_path
+
+    made = webfonts.common_subsets()
+    shipped = {p.name: p.read_bytes() for p in asset_path(webfonts.SHIPPED).glob("*.woff2")}
+    assert made == shipped

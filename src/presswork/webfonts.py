@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import io
+import threading
 from functools import lru_cache
 from html.parser import HTMLParser
 
@@ -82,8 +83,53 @@ class _Faces(HTMLParser):
         )
 
 
-@lru_cache(maxsize=64)  # one subset per (font, characters) within a build
+# Basic Latin, Latin-1, Latin Extended-A, general punctuation: about 330 characters.
+_COMMON = frozenset([*range(0x20, 0x7F), *range(0xA0, 0x180), *range(0x2010, 0x2050)])
+# What the fallback face sets on most pages: pandoc's back link from a note (U+21A9, U+FE0E).
+_FALLBACK_COMMON = frozenset([0x21A9, 0xFE0E])
+
+
+_subsetting = threading.Lock()
+SHIPPED = "webfonts"  # assets/webfonts/: each face's common subset, made by common_subsets()
+
+
+def face_woff2(
+    file_name: str,
+    chars: frozenset[str],
+    cover: frozenset[int],
+    codes: frozenset[int] | None = None,
+) -> bytes:
+    """The face for a page: its shipped common subset when that holds every character the
+    page sets in it (fontTools takes about 0.5 s a face, most of a cold HTML build), else a
+    subset of the common characters and the page's, made now."""
+    common = {chr(code) for code in (_COMMON if codes is None else codes) if code in cover}
+    if chars <= common:
+        shipped = asset_path(f"{SHIPPED}/{file_name.rsplit('.', 1)[0]}.woff2")
+        if shipped.is_file():
+            return shipped.read_bytes()
+    return subset_woff2(file_name, frozenset(chars | common))
+
+
+def common_subsets() -> dict[str, bytes]:
+    """The shipped common subsets, by file name (tests/test_webfonts.py keeps them current)."""
+    found = {}
+    for file_name in sorted({*FACES.values(), FALLBACK_FILE}):
+        cover = _cmap(file_name)
+        codes = _FALLBACK_COMMON if file_name == FALLBACK_FILE else _COMMON
+        common = frozenset(chr(code) for code in codes if code in cover)
+        found[f"{file_name.rsplit('.', 1)[0]}.woff2"] = _subset_woff2(file_name, common)
+    return found
+
+
 def subset_woff2(file_name: str, chars: frozenset[str]) -> bytes:
+    """The face cut down to `chars`, as WOFF2; the style threads of a build wait for one
+    another here, so a subset they all need is made once, not once each at the same time."""
+    with _subsetting:
+        return _subset_woff2(file_name, chars)
+
+
+@lru_cache(maxsize=64)  # one subset per (font, characters) within a build
+def _subset_woff2(file_name: str, chars: frozenset[str]) -> bytes:
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
@@ -130,12 +176,14 @@ def webfont_css(page_html: str) -> str:
         chars = {c for c in chars if not c.isspace() or c == " "}
         cover = _cmap(FACES[(family, italic, bold)])
         fallback |= {c for c in chars if ord(c) not in cover}
-        data = subset_woff2(FACES[(family, italic, bold)], frozenset(chars))
+        covered = frozenset(c for c in chars if ord(c) in cover)  # the rest: the fallback's
+        data = face_woff2(FACES[(family, italic, bold)], covered, cover)
         rules.append(_face_rule(family, italic, bold, data))
         used.add(family)
     fallback &= {chr(code) for code in _cmap(FALLBACK_FILE)}
     if fallback:
-        data = subset_woff2(FALLBACK_FILE, frozenset(fallback))
+        cover = _cmap(FALLBACK_FILE)
+        data = face_woff2(FALLBACK_FILE, frozenset(fallback), cover, _FALLBACK_COMMON)
         rules.append(_face_rule(FALLBACK, False, False, data))
     stacks = []
     for variable, (family, system) in STACKS.items():
