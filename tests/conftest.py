@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -62,3 +63,14 @@ def flagship_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def flagship(tmp_path: Path) -> Path:
     return copy_flagship(tmp_path / "paper")
+
+
+@pytest.fixture
+def listener() -> Iterator[socket.socket]:
+    """A socket on 127.0.0.1 that hostile inputs point at: it must see no one."""
+    server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    server.bind(("127.0.0.1", 0))
+    server.listen(16)
+    server.setblocking(False)
+    yield server
+    server.close()

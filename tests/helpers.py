@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import socket
 import zipfile
 from pathlib import Path
 
@@ -52,3 +53,13 @@ def sha256(path: Path) -> str:
 def examples(count: int) -> int:
     """A fuzz test's example count, times PRESSWORK_FUZZ_SCALE (`nox -s fuzz` sets it)."""
     return count * max(1, int(os.environ.get("PRESSWORK_FUZZ_SCALE", "1")))
+
+
+def assert_no_connection(server: socket.socket) -> None:
+    """The hostile tests' listener (conftest `listener`) saw no connection."""
+    try:
+        conn, address = server.accept()
+    except BlockingIOError:
+        return
+    conn.close()
+    raise AssertionError(f"something connected to the listener from {address}")

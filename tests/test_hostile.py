@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import epub_files, pdf_text
+from helpers import assert_no_connection, epub_files, pdf_text
 from presswork import pandoc
 from presswork.cli import main
 from presswork.sanitize import clean_html, embed_image, sanitize
@@ -43,26 +43,6 @@ def hostile_project(tmp_path: Path, port: int) -> Path:
     )
     (root / "figures" / "escape.svg").symlink_to(tmp_path / "secret.svg")
     return root
-
-
-@pytest.fixture
-def listener() -> socket.socket:
-    """A socket on 127.0.0.1 that every URL in the fixture points at: it must see no one."""
-    server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    server.bind(("127.0.0.1", 0))
-    server.listen(16)
-    server.setblocking(False)
-    yield server
-    server.close()
-
-
-def assert_no_connection(server: socket.socket) -> None:
-    try:
-        conn, address = server.accept()
-    except BlockingIOError:
-        return
-    conn.close()
-    raise AssertionError(f"the build connected to the listener from {address}")
 
 
 def outputs_text(root: Path) -> dict[str, str]:

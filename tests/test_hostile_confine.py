@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from helpers import assert_no_connection
 from presswork.cli import main
 
 CANARY = "CANARY-5e1f0c"
@@ -45,25 +46,6 @@ def outside(tmp_path: Path) -> Path:
     )
     (out / "canary.csl").write_text(_csl(CANARY, f"<text value='{CANARY}'/>"))
     return out
-
-
-@pytest.fixture
-def listener() -> Iterator[socket.socket]:
-    server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    server.bind(("127.0.0.1", 0))
-    server.listen(16)
-    server.setblocking(False)
-    yield server
-    server.close()
-
-
-def assert_no_connection(server: socket.socket) -> None:
-    try:
-        conn, address = server.accept()
-    except BlockingIOError:
-        return
-    conn.close()
-    raise AssertionError(f"something connected to the listener from {address}")
 
 
 def _csl(title: str, layout: str = '<text variable="title"/>', extra: str = "") -> str:
