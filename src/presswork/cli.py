@@ -165,6 +165,10 @@ def _parser(chosen: str | None = None) -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     from_command_line = argv is None
+    if from_command_line:
+        from presswork.workers import stop_signals_interrupt
+
+        stop_signals_interrupt()
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = _parser(_chosen_command(argv))
     args = parser.parse_args(argv)

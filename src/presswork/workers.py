@@ -30,6 +30,16 @@ def _interrupt(signum: int, frame: Any) -> None:
     raise KeyboardInterrupt
 
 
+def stop_signals_interrupt() -> None:
+    """For the whole of a command: SIGTERM and SIGHUP raise KeyboardInterrupt, as SIGINT does,
+    whatever the command is doing (reading, building, printing its summary), so it ends with
+    its one line and 130 rather than by the signal's default action."""
+    if threading.current_thread() is threading.main_thread():
+        for signum in STOP_SIGNALS:
+            if signum != signal.SIGINT:
+                signal.signal(signum, _interrupt)
+
+
 @contextlib.contextmanager
 def stop_signals() -> Iterator[None]:
     """SIGTERM and SIGHUP stop a build the way Ctrl-C does: pandoc and PDF workers killed,
