@@ -491,40 +491,39 @@ def test_table_style_listing_captions_need_code_block_captions(tmp_path: Path) -
     assert ": Second code {#lst:second}" in text  # as pandoc-crossref leaves it
 
 
-def test_lint_covers_listings(tmp_path: Path) -> None:
-    root = tmp_path / "lint"
+def _lint_project(root: Path, chapter: str) -> tuple[Path, list[tuple[str, int, int]]]:
+    """A one-chapter project titled T, and its findings as (rule, line, column)."""
     (root / "manuscript").mkdir(parents=True)
     (root / "manuscript" / "metadata.yaml").write_text("title: T\n", encoding="utf-8")
+    (root / "manuscript" / "01-t.md").write_text(chapter, encoding="utf-8")
+    return root, _findings(root)
+
+
+def _findings(root: Path) -> list[tuple[str, int, int]]:
+    return [(f.rule, f.line, f.column) for f in run_lint(load(root), LintConfig())]
+
+
+def test_lint_covers_listings(tmp_path: Path) -> None:
     text = 'See @lst:a and @lst:gone.\n\n```{#lst:a caption="A"}\nx\n```\n\n'
     text += "```\ny\n```\n\n: B {#lst:b}\n"
-    (root / "manuscript" / "01-code.md").write_text(text, encoding="utf-8")
-    findings = [(f.rule, f.line, f.column) for f in run_lint(load(root), LintConfig())]
+    root, findings = _lint_project(tmp_path / "lint", text)
     assert findings == [("crossref/undefined", 1, 16)]
     (root / "manuscript" / "metadata.yaml").write_text(
         "title: T\ncodeBlockCaptions: true\n", encoding="utf-8"
     )
-    findings = [(f.rule, f.line, f.column) for f in run_lint(load(root), LintConfig())]
-    assert findings == [("crossref/undefined", 1, 16), ("crossref/unreferenced", 11, 6)]
+    assert _findings(root) == [("crossref/undefined", 1, 16), ("crossref/unreferenced", 11, 6)]
 
 
 def test_a_span_id_is_no_label(tmp_path: Path) -> None:
-    root = tmp_path / "span"
-    (root / "manuscript").mkdir(parents=True)
-    (root / "manuscript" / "metadata.yaml").write_text("title: T\n", encoding="utf-8")
     text = '| a |\n|---|\n| 1 |\n\n: Data []{#tbl:data short-caption="D"}\n\nIn @tbl:data.\n'
-    (root / "manuscript" / "01-t.md").write_text(text, encoding="utf-8")
-    findings = [(f.rule, f.line, f.column) for f in run_lint(load(root), LintConfig())]
+    root, findings = _lint_project(tmp_path / "span", text)
     assert findings == [("crossref/undefined", 7, 4)]
     report = build(root, format_names=["html"], style_names=["apa"])
     assert [w.split(": cross")[0] for w in report.warnings] == ["manuscript/01-t.md:7:4"]
 
 
 def test_a_tex_ref_counts_as_a_reference(tmp_path: Path) -> None:
-    root = tmp_path / "tex"
-    (root / "manuscript").mkdir(parents=True)
-    (root / "manuscript" / "metadata.yaml").write_text("title: T\n", encoding="utf-8")
     text = '```{.py caption="C" #lst:a}\nx\n```\n\n$$ x $$ {#eq:b}\n\nSee \\ref{lst:a}.\n'
     text += "`\\ref{eq:b}` is code.\n"
-    (root / "manuscript" / "01-t.md").write_text(text, encoding="utf-8")
-    findings = [(f.rule, f.line, f.column) for f in run_lint(load(root), LintConfig())]
+    _, findings = _lint_project(tmp_path / "tex", text)
     assert findings == [("crossref/unreferenced", 5, 10)]
