@@ -23,6 +23,7 @@ from typing import Any
 from presswork import (
     __version__,
     assets,
+    buildtrust,
     confine,
     formats,
     identifiers,
@@ -178,36 +179,8 @@ def read_manifest(build_dir: Path) -> dict[str, dict[str, Any]]:
         return {}
 
 
-_CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write next to the target, then rename: readers see the old file or the new, never half.
-
-    The temporary is created new (O_EXCL, O_NOFOLLOW): a file or symlink planted under its
-    name is never written through; the folder itself must not be a symlink.
-    """
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise InputError(f"cannot create the output folder: {exc.strerror}", path.parent) from None
-    if path.parent.is_symlink():
-        raise InputError("is a symlink: refused as an output folder", path.parent)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with contextlib.suppress(FileNotFoundError):
-        temporary.unlink()  # a leftover (or a planted link) of the same name: unlinked, not used
-    try:
-        fd = os.open(temporary, _CREATE, 0o644)
-        with open(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    except OSError as exc:  # a folder in the way, a read-only folder, a full disk
-        raise InputError(f"cannot write the output: {exc.strerror}", path) from None
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            temporary.unlink()
+# Kept here too: tests and older callers import it from the build module.
+write_atomic = confine.write_atomic
 
 
 def write_manifest(build_dir: Path, entries: dict[str, dict[str, Any]]) -> None:
@@ -426,7 +399,12 @@ def _build(
             shown = f"{proj.settings.build_dir}/{style_dir.as_posix()}"
             confine.safe_dir(proj.build_dir / style_dir, proj.build_dir, shown, create=False)
         remove_stale_temporaries(proj.build_dir)
-        manifest = read_manifest(proj.build_dir)
+        # Only what this presswork wrote here counts as built: a planted output or manifest
+        # (committed to build/, or a cache restored) is dropped, in memory only.
+        stamps = buildtrust.read_stamps(proj.build_dir)
+        manifest = buildtrust.trusted_entries(
+            proj.build_dir, read_manifest(proj.build_dir), stamps, MANIFEST
+        )
         todo = []
         kept: list[dict[str, Any]] = []  # warnings stored with the up-to-date targets
         for target in targets:
@@ -442,7 +420,7 @@ def _build(
             ):
                 report.outcomes.append(Outcome(target, "unchanged"))
                 reporter("unchanged", {"target": target})
-                kept += [w for w in entry.get("warnings", []) if w not in kept]
+                kept += [w for w in _warnings(entry) if w not in kept]
             else:
                 todo.append(target)
         if not todo:
@@ -528,7 +506,7 @@ def _build(
 
         stored = [_stored(p) for p in problems]
         with workers.interrupts_deferred():
-            _commit(proj.build_dir, todo, results, manifest, stored, report.warnings)
+            _commit(proj.build_dir, todo, results, manifest, stamps, stored, report.warnings)
         # Styles not rebuilt keep their own warnings (the manuscript's are found again above).
         _replay([w for w in kept if not w.get("strict")], False, report, reporter)
     if report.failed:
@@ -537,6 +515,12 @@ def _build(
             f"{len(report.failed)} target(s) failed; first: {first.target.path}: {first.error}"
         )
     return report
+
+
+def _warnings(entry: dict[str, Any]) -> list[dict[str, Any]]:
+    """The warnings an entry stored; anything else in their place is not a warning."""
+    found = entry.get("warnings")
+    return [w for w in found if isinstance(w, dict)] if isinstance(found, list) else []
 
 
 def _stored(problem: PressworkError) -> dict[str, Any]:
@@ -569,23 +553,28 @@ def _commit(
     todo: list[Target],
     results: dict[Target, bytes],
     manifest: dict[str, Any],
+    stamps: dict[str, buildtrust.Stamp],
     problems: list[dict[str, Any]],
     style_warnings: list[str],
 ) -> None:
     """Write the outputs and the manifest so that, killed at any moment, every entry is true.
 
     Each entry keeps the warnings its output was built with, shown again while it is current.
+    Nothing rendered, nothing written: a failed build leaves build/ as it found it.
     """
     written = [target for target in todo if target in results]
+    if not written:
+        return
     # First forget the entries about to change: a kill between two renames leaves no stale sha.
     if any(target.path.as_posix() in manifest for target in written):
         for target in written:
             manifest.pop(target.path.as_posix(), None)
-        write_manifest(build_dir, manifest)
+        _save_manifest(build_dir, manifest, stamps)
     for target in written:
         data = results[target]
         confine.safe_dir(build_dir / target.path.parent, build_dir, target.path.parent.as_posix())
         write_atomic(build_dir / target.path, data)
+        buildtrust.record(build_dir, stamps, target.path.as_posix())
         manifest[target.path.as_posix()] = {
             "path": target.path.as_posix(),
             "style": target.style.name,
@@ -600,7 +589,23 @@ def _commit(
         ]
         if warnings:
             manifest[target.path.as_posix()]["warnings"] = warnings
+    _save_manifest(build_dir, manifest, stamps)
+
+
+def _save_manifest(
+    build_dir: Path, manifest: dict[str, Any], stamps: dict[str, buildtrust.Stamp]
+) -> None:
+    """The manifest, then the stamps of it and of the outputs it lists (and of nothing else).
+
+    Killed between the two, the manifest's stamp is wrong: the next build trusts no entry and
+    rebuilds everything, which is slow but never wrong.
+    """
     write_manifest(build_dir, manifest)
+    buildtrust.record(build_dir, stamps, MANIFEST)
+    keep = {MANIFEST, *manifest}
+    for name in [name for name in stamps if name not in keep]:
+        del stamps[name]
+    buildtrust.write_stamps(build_dir, stamps)
 
 
 def _schedule(todo: list[Target]) -> dict[str, list[Target]]:

@@ -7,6 +7,7 @@ regular files are opened: a FIFO would hang the build, a device would never end.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import re
@@ -114,6 +115,17 @@ def check_name(key: str, value: str, source: str) -> None:
         )
 
 
+def _made(path: Path) -> os.stat_result:
+    """Create a folder, and lstat what is there: made by us, or by a build running alongside.
+
+    A concurrent build's os.mkdir may win the race (FileExistsError): whatever it made is
+    checked like any folder found (a link or a file planted meanwhile is still refused).
+    """
+    with contextlib.suppress(FileExistsError):
+        os.mkdir(path)
+    return os.lstat(path)
+
+
 def safe_dir(path: Path, base: Path, display: str, create: bool = True) -> None:
     """Make `path` (inside base) a real directory, refusing any symlink on the way.
 
@@ -128,10 +140,9 @@ def safe_dir(path: Path, base: Path, display: str, create: bool = True) -> None:
             if not create:
                 return
             try:
-                os.mkdir(current)
+                info = _made(current)
             except OSError as exc:
                 raise InputError(f"cannot create folder: {exc.strerror}", display) from None
-            continue
         if stat.S_ISLNK(info.st_mode):
             raise InputError(f"'{part}' in the build folder is a symlink: refused", display)
         if not stat.S_ISDIR(info.st_mode):
@@ -149,11 +160,10 @@ def build_folder(root: Path, relative: str) -> Path:
             info = os.lstat(current)
         except FileNotFoundError:
             try:
-                os.mkdir(current)
+                info = _made(current)
             except OSError as exc:
                 message = f"cannot create the build folder: {exc.strerror}"
                 raise InputError(message, relative) from None
-            continue
         except OSError as exc:
             raise InputError(f"build folder unusable: {exc.strerror}", relative) from None
         if stat.S_ISLNK(info.st_mode):
@@ -164,3 +174,39 @@ def build_folder(root: Path, relative: str) -> Path:
     if not os.access(current, os.W_OK | os.X_OK):
         raise InputError("the build folder is not writable", relative)
     return current
+
+
+_CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+
+
+def write_atomic(path: Path, data: bytes, refuse_link: bool = False) -> None:
+    """Write next to the target, then rename: readers see the old file or the new, never half.
+
+    The temporary is created new (O_EXCL, O_NOFOLLOW): a file or symlink planted under its
+    name is never written through, and the rename replaces a link at the target rather than
+    following it; the folder itself must not be a symlink. With refuse_link, a target that
+    is a symlink is an error instead (a report file the user named: say so, do not replace).
+    """
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"cannot create the output folder: {exc.strerror}", path.parent) from None
+    if path.parent.is_symlink():
+        raise InputError("is a symlink: refused as an output folder", path.parent)
+    if refuse_link and path.is_symlink():
+        raise InputError("is a symlink: refused as an output file", path)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with contextlib.suppress(FileNotFoundError):
+        temporary.unlink()  # a leftover (or a planted link) of the same name: unlinked, not used
+    try:
+        fd = os.open(temporary, _CREATE, 0o644)
+        with open(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except OSError as exc:  # a folder in the way, a read-only folder, a full disk
+        raise InputError(f"cannot write the output: {exc.strerror}", path) from None
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            temporary.unlink()
