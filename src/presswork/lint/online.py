@@ -9,6 +9,7 @@ This is the one rule that does I/O, and it runs only when asked for.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import json
 import os
@@ -17,7 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from presswork import __version__
+from presswork import __version__, buildtrust, confine
 from presswork.lint.context import Context, strip_tex
 from presswork.lint.doisyntax import check
 from presswork.lint.finding import Finding, Severity
@@ -35,17 +36,22 @@ _ELSEWHERE = {"elsewhere": True}  # registered, but not with Crossref: nothing t
 class Resolver:
     """DOI -> {title, years, volume} from the services, through a JSON cache on disk."""
 
-    def __init__(self, cache_file: Path, base: str | None = None, timeout: float = TIMEOUT):
+    def __init__(
+        self,
+        cache_file: Path,
+        base: str | None = None,
+        timeout: float = TIMEOUT,
+        root: Path | None = None,
+    ):
         self.cache_file = cache_file
+        # The folder below which no part of the cache's path may be a link (the project).
+        self.root = root if root is not None else cache_file.parent.parent.parent
         base = (base or os.environ.get(API_ENV) or "").rstrip("/")
         self.works = f"{base}/works" if base else WORKS_API
         self.handles = f"{base}/handles" if base else HANDLES_API
         self.timeout = timeout
         self.changed = False
-        try:
-            self.cache: dict[str, Any] = json.loads(cache_file.read_text("utf-8"))
-        except (OSError, ValueError):
-            self.cache = {}
+        self.cache: dict[str, Any] = _trusted_cache(cache_file)
 
     def lookup(self, doi: str) -> dict[str, Any] | None:
         """The work's record ({} when only doi.org knows it), or None when the DOI does not
@@ -89,12 +95,42 @@ class Resolver:
         return dict(_ELSEWHERE) if handle and handle.get("responseCode") == 1 else dict(_MISSING)
 
     def save(self) -> None:
+        """Write the cache and its stamp; where build/ is unusable (a link, a file), skip it:
+        the answers are only a saving, and lint must not write through a planted link."""
         if not self.changed:
             return
-        self.cache_file.parent.mkdir(parents=True, exist_ok=True)
-        temporary = self.cache_file.with_suffix(".tmp")
-        temporary.write_text(json.dumps(self.cache, indent=1, sort_keys=True), "utf-8")
-        temporary.replace(self.cache_file)
+        from presswork.errors import InputError
+
+        folder = self.cache_file.parent
+        try:
+            confine.safe_dir(folder, self.root, folder.as_posix())
+            data = json.dumps(self.cache, indent=1, sort_keys=True).encode("utf-8")
+            confine.write_atomic(self.cache_file, data)
+        except InputError:
+            return
+        stamps = buildtrust.read_stamps(folder)
+        buildtrust.record(folder, stamps, self.cache_file.name)
+        with contextlib.suppress(InputError):
+            buildtrust.write_stamps(folder, stamps)
+
+
+MAX_CACHE_BYTES = 16 * 1024 * 1024
+
+
+def _trusted_cache(cache_file: Path) -> dict[str, Any]:
+    """The cached answers, if the file is the one presswork wrote (its stamp matches).
+
+    build/ is untrusted: a planted cache would put its text in the findings ("the DOI's
+    title is ...") or hide a mismatch. A planted, linked or corrupt cache counts as empty.
+    """
+    folder = cache_file.parent
+    if not buildtrust.matches(folder, buildtrust.read_stamps(folder), cache_file.name):
+        return {}
+    try:
+        data = json.loads(confine.read_bytes(cache_file, folder, MAX_CACHE_BYTES))
+    except (OSError, ValueError, RecursionError):
+        return {}
+    return {k: v for k, v in data.items() if isinstance(v, dict)} if isinstance(data, dict) else {}
 
 
 def _summary(message: dict[str, Any]) -> dict[str, Any]:
@@ -161,7 +197,8 @@ class OnlineMismatch(Rule):
     def check(self, ctx: Context) -> Iterator[Finding]:
         from presswork.lint.dois import doi_fields
 
-        resolver = Resolver(ctx.project.build_dir / ".cache" / "doi.json")
+        proj = ctx.project
+        resolver = Resolver(proj.build_dir / ".cache" / "doi.json", root=proj.root)
         try:
             for item in doi_fields(ctx):
                 if check(item.doi) is not None:
