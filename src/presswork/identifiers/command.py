@@ -42,7 +42,7 @@ def run_refs_command(args: argparse.Namespace, stream: IO[str] | None = None) ->
     proj = project_mod.load(Path(args.dir))
     path = proj.root / proj.settings.references_dir / FROZEN_NAME
     display = frozen_display(proj)
-    entries = frozen.read(path)
+    entries = frozen.read(path, proj.root, display)
     # Any reference file may define an identifier's key by hand: that one is not fetched.
     by_hand = {ref.id for ref in proj.references if ref.file != display}
     first: dict[str, Cited] = {}

@@ -7,11 +7,13 @@ when the work did not change and a review sees small diffs.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 from pathlib import Path
 from typing import Any
+
+from presswork import confine
+from presswork.errors import InputError
 
 # The CSL 1.0.2 variables pandoc's citeproc reads; everything else a service sends is dropped,
 # and so are `source` and `status` (NCBI fills them with its database and `ppublish`).
@@ -120,12 +122,30 @@ def clean(item: dict[str, Any], key: str) -> dict[str, Any]:
     return out
 
 
-def read(path: Path) -> dict[str, dict[str, Any]]:
-    """The frozen entries by id ({} when there is no file yet)."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
+MAX_FROZEN_BYTES = 32 * 1024 * 1024
+
+
+def read(path: Path, root: Path | None = None, display: str | None = None) -> dict[str, Any]:
+    """The frozen entries by id ({} when there is no file yet).
+
+    With root, the file must be a regular file inside it (no link out of the project, no
+    FIFO): `refs fetch` rewrites what it read, so an outside file's entries would otherwise
+    be copied into the project and published. A file that is not CSL-JSON is an InputError.
+    """
+    shown = display or str(path)
+    if not os.path.lexists(path):
         return {}
+    try:
+        raw = confine.read_bytes(path, root or path.parent, MAX_FROZEN_BYTES)
+        data = json.loads(raw.decode("utf-8"))
+    except confine.Refused as exc:
+        raise InputError(f"refused: {exc.strerror}", shown) from None
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror}", shown) from None
+    except (ValueError, RecursionError):
+        raise InputError("not valid JSON (CSL-JSON, a list of items)", shown) from None
+    if not isinstance(data, list):
+        raise InputError("not CSL-JSON: a list of items was expected", shown)
     return {str(item["id"]): item for item in data if isinstance(item, dict) and "id" in item}
 
 
@@ -135,12 +155,8 @@ def dumps(entries: dict[str, dict[str, Any]]) -> str:
 
 
 def write(path: Path, entries: dict[str, dict[str, Any]]) -> None:
-    """Write atomically: a fetch killed half-way leaves the old file whole."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        temporary.write_text(dumps(entries), encoding="utf-8")
-        os.replace(temporary, path)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            temporary.unlink()
+    """Write atomically: a fetch killed half-way leaves the old file whole.
+
+    Never through a link: one at the file's place is refused, a planted temporary unlinked.
+    """
+    confine.write_atomic(path, dumps(entries).encode("utf-8"), refuse_link=True)

@@ -80,10 +80,11 @@ def _emit(text: str, output: str | None) -> None:
     if not output:
         sys.stdout.write(text)
         return
-    target = Path(output)
-    temporary = target.with_name(target.name + ".tmp")
-    temporary.write_text(text, encoding="utf-8")
-    temporary.replace(target)
+    from presswork import confine
+
+    # The project may have planted a link where the report goes (lint.sarif in CI): refused,
+    # and the temporary is created new (O_EXCL | O_NOFOLLOW), never written through a link.
+    confine.write_atomic(Path(output), text.encode("utf-8"), refuse_link=True)
 
 
 def add_rules_arguments(parser: argparse.ArgumentParser) -> None:
