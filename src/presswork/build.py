@@ -123,14 +123,20 @@ def _common_key(proj: Project, epoch: int) -> str:
 
 
 def plan(
-    proj: Project, format_names: list[str], style_names: list[str], epoch: int
+    proj: Project,
+    format_names: list[str],
+    style_names: list[str],
+    epoch: int,
+    source: str | None = None,
 ) -> list[Target]:
+    """The targets; `source` names the settings file the styles come from (untrusted), None
+    when the user named them (`--style`, which may name a .csl file outside the project)."""
     common = _common_key(proj, epoch)
     chosen_formats = [formats.get(name) for name in format_names]
     targets = []
     names: dict[str, str] = {}
     for style_name in style_names:
-        style = styles.resolve(style_name, proj.root, proj.settings.styles_dir)
+        style = styles.resolve(style_name, proj.root, proj.settings.styles_dir, source)
         # A dependent style's file and its parent's: both change the output.
         style_hash = hashlib.sha256()
         for source in style.sources or (style.path,):
@@ -386,10 +392,12 @@ def _build(
     pandoc.resume()  # a build in the same process after an interrupted one (pandoc.version)
     proj = project_mod.load(Path(root))
     format_names = format_names or list(proj.settings.formats)
+    # Styles the user named may be anywhere; the project's must be inside it.
+    source = None if style_names else (proj.settings.source or "presswork.toml")
     style_names = style_names or _project_styles(proj, strict)
     jobs = max(1, jobs or os.cpu_count() or 1)
     epoch = source_date_epoch(proj.root, proj.metadata)
-    targets = plan(proj, format_names, style_names, epoch)
+    targets = plan(proj, format_names, style_names, epoch, source)
     report = BuildReport()
 
     # A build folder that is a symlink (or under one), or not a folder: refused before any write.

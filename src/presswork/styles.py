@@ -7,6 +7,7 @@ styles), so any style can be chosen by name with no network.
 from __future__ import annotations
 
 import difflib
+import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -113,7 +114,11 @@ def _parse(path: Path, display: str, root: Path | None) -> Any:
     from lxml import etree
 
     try:
-        data = confine.read_bytes(path, root, MAX_CSL_BYTES) if root else path.read_bytes()
+        # No root: a file the user named, anywhere; still a regular file (no FIFO), bounded.
+        real = Path(os.path.realpath(path))
+        data = confine.read_bytes(
+            real if root is None else path, root or real.parent, MAX_CSL_BYTES
+        )
     except confine.Refused as exc:
         raise InputError(f"style refused: {exc.strerror}", display) from None
     except OSError as exc:
@@ -166,8 +171,12 @@ def _from_file(
     root: Path | None = None,
     styles_dir: str = "styles",
     depth: int = 0,
+    project: Path | None = None,
 ) -> Style:
+    """The style in `path`, read confined to `root` (None: a file the user named, read as
+    is); a dependent style's parent is looked for in `project`'s styles/, then bundled."""
     element = validate_csl(path, display, root)
+    root = project or root
     title_node = element.find(f"{{{_CSL_NS}}}info/{{{_CSL_NS}}}title")
     title = (title_node.text or "").strip() if title_node is not None else ""
     title = title or path.stem
@@ -212,6 +221,23 @@ def _bundled(name: str, alias: str | None = None, title: str | None = None) -> S
     return Style(alias or name, path, title or head["title"], head.get("class", "in-text"), (path,))
 
 
+def _lexically_inside(path: Path, root: Path) -> bool:
+    """Whether the path, as written (links not followed), is a place in the project."""
+    here, base = Path(os.path.abspath(path)), Path(os.path.abspath(root))
+    return here.is_relative_to(base) or here.is_relative_to(confine.real_root(root))
+
+
+def _confined(name: str, path: Path, display: str, root: Path, source: str | None) -> None:
+    """A settings file's style must be inside the project: else one line naming the file."""
+    if source is None:
+        return
+    try:
+        confine.inside(path, root)
+    except confine.Refused as exc:
+        shown = f"'{name}'" if display == name else f"'{name}' ({display})"
+        raise InputError(f"style {shown} refused: {exc.strerror}", source) from None
+
+
 def suggestions(name: str, limit: int = 3) -> list[str]:
     """The closest style names, for "did you mean"."""
     candidates = list(bundled_names())
@@ -222,20 +248,31 @@ def suggestions(name: str, limit: int = 3) -> list[str]:
     return close
 
 
-def resolve(name: str, root: Path, styles_dir: str = "styles") -> Style:
-    """Find a style by path, by name in the project's styles/, or by bundled name."""
+def resolve(name: str, root: Path, styles_dir: str = "styles", source: str | None = None) -> Style:
+    """Find a style by path, by name in the project's styles/, or by bundled name.
+
+    `source` is the settings file the name comes from (untrusted): its style files must be
+    inside the project, links resolved. Without it the name is the user's (`--style`): a
+    path the user gave outside the project is read as asked; one inside it, or in styles/,
+    is a project file, and may not be a link leaving the project.
+    """
     if "\x00" in name:
-        raise InputError("a style name may not contain a NUL character")
+        raise InputError("a style name may not contain a NUL character", source)
     if name.endswith(".csl") or "/" in name or "\\" in name:
-        # Settings are untrusted: a style file must be inside the project like any other.
         path = (root / name) if not Path(name).is_absolute() else Path(name)
-        if not path.is_file() and Path(name).is_file():
+        if source is None and not path.is_file() and Path(name).is_file():
             path = Path(name)  # relative to the current directory, as the shell completed it
+        if not path.is_file() and source is not None:
+            raise InputError(f"style file '{name}' not found", source)
         if not path.is_file():
             raise InputError("style file not found", name)
-        return _from_file(path.stem, path, name, root, styles_dir)
+        _confined(name, path, name, root, source)
+        given = source is None and not _lexically_inside(path, root)
+        read_in = None if given else root
+        return _from_file(path.stem, path, name, read_in, styles_dir, project=root)
     local = root / styles_dir / f"{name}.csl"
     if local.is_file():
+        _confined(name, local, f"{styles_dir}/{name}.csl", root, source)
         return _from_file(name, local, f"{styles_dir}/{name}.csl", root, styles_dir)
     if _bundled_path(name) is not None:
         return _bundled(name)

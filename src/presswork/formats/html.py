@@ -37,7 +37,9 @@ def cite_styles(doc: StyleDocument) -> list[tuple[str, Path]]:
     found = []
     for name in doc.settings.get("cite_styles", ()):
         try:
-            style = styles.resolve(name, doc.root, doc.settings.get("styles_dir", "styles"))
+            # The settings' styles: confined to the project like any of its files.
+            where = doc.settings.get("styles_dir", "styles")
+            style = styles.resolve(name, doc.root, where, "settings")
         except InputError:
             continue
         found.append((style.title, style.path))

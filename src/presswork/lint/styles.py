@@ -40,7 +40,7 @@ def _problems(ctx: Context) -> list[Problem]:
     named += [(name, False) for name in settings.cite_styles]
     for name, built in named:
         try:
-            resolve(name, root, settings.styles_dir)
+            resolve(name, root, settings.styles_dir, source or "presswork.toml")
         except InputError as exc:
             if exc.file is not None and exc.line is not None:  # a file that is not CSL
                 seen.add((str(exc.file), exc.line))
