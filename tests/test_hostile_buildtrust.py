@@ -18,6 +18,7 @@ import pytest
 
 from presswork import buildtrust, confine
 from presswork.build import build
+from presswork.cli import main
 from presswork.errors import InputError
 from test_hostile_confine import APA, CANARY, _csl, canary_places, one_error, project, run
 
@@ -228,3 +229,205 @@ def test_a_folder_created_by_a_concurrent_build_is_checked_and_used(
     with pytest.raises(InputError, match="symlink"):
         confine.safe_dir(made / "pdf", made, "build/out/pdf")
     assert sorted(p.name for p in outside.iterdir()) == ["canary.csl", "secret.txt"]
+
+
+# ---- 3. the DOI cache under build/ (lint --online) is stamped and confined -----------------
+
+DOI_BIB = "@article{doe2020, author = {Doe, Jane}, title = {A Title}, journal = {J},\n"
+DOI_BIB += "  year = {2020}, doi = {10.1080/14682740902764528}}\n"
+
+
+def _online_findings(root: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    from presswork import project as project_mod
+    from presswork.lint import LintConfig, run_lint
+    from presswork.lint.online import API_ENV
+
+    monkeypatch.setenv(API_ENV, "http://127.0.0.1:9")  # the discard port: nothing answers
+    config = LintConfig(select=("doi/online-mismatch",), online=True)
+    return "\n".join(f.message for f in run_lint(project_mod.load(root), config))
+
+
+def test_a_planted_doi_cache_injects_nothing(
+    tmp_path: Path, outside: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = project(tmp_path / "paper")
+    (root / "references" / "refs.bib").write_text(DOI_BIB)
+    cache = root / "build" / ".cache"
+    cache.mkdir(parents=True)
+    record = {"title": CANARY, "subtitle": "", "years": [1999], "volume": "7"}
+    (cache / "doi.json").write_text(json.dumps({"10.1080/14682740902764528": record}))
+    # Trusted, it would say "the DOI's title is 'CANARY...'"; untrusted, the service is asked.
+    found = _online_findings(root, monkeypatch)
+    assert "cannot check DOIs online" in found and CANARY not in found
+    # A cache linked out of the project is not read either, and never written through.
+    (cache / "doi.json").unlink()
+    victim = outside / "doi.json"
+    victim.write_text(json.dumps({"10.1080/14682740902764528": record}))
+    (cache / "doi.json").symlink_to(victim)
+    found = _online_findings(root, monkeypatch)
+    assert CANARY not in found
+    assert json.loads(victim.read_text()) == {"10.1080/14682740902764528": record}
+
+
+def test_the_doi_cache_is_not_written_through_a_linked_folder(outside: Path) -> None:
+    from presswork.lint.online import Resolver
+
+    root = outside.parent / "paper"
+    (root / "build").mkdir(parents=True)
+    (root / "build" / ".cache").symlink_to(outside)
+    resolver = Resolver(root / "build" / ".cache" / "doi.json", root=root)
+    resolver.cache["10.1/x"] = {"title": "T", "subtitle": "", "years": [], "volume": ""}
+    resolver.changed = True
+    resolver.save()  # skipped: the answers are only a saving
+    assert sorted(p.name for p in outside.iterdir()) == ["canary.csl", "secret.txt"]
+
+
+# ---- 4. `presswork check` runs no program of the project's --------------------------------
+
+
+def test_check_never_runs_a_jar_of_the_project(
+    tmp_path: Path,
+    outside: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from presswork.check.html import NPM_JAR
+
+    root = project(tmp_path / "paper")
+    code, err = run(capsys, root, formats="html,epub")
+    assert code == 0, err
+    # Jars where a checker might look: nox's cache in the project, a vnu.jar beside the
+    # sources; and a fake `java` that writes the canary for any jar inside the project.
+    for jar in (root / ".nox" / ".cache" / "vnu-jar" / NPM_JAR, root / "vnu.jar"):
+        jar.parent.mkdir(parents=True, exist_ok=True)
+        jar.write_bytes(b"not really a jar")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    ran = outside / "ran.txt"
+    java = bin_dir / "java"
+    java.write_text(
+        "#!/bin/sh\n"
+        'while [ "$#" -gt 0 ]; do\n'
+        f'  if [ "$1" = -jar ]; then echo "$2" >> "{ran}"; case "$2" in "{root}"*)\n'
+        f'    echo {CANARY} > "{root}/build/{APA}/canary.txt";; esac; fi\n'
+        "  shift\ndone\nexit 1\n"
+    )
+    java.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.delenv("JAVA_HOME", raising=False)
+    monkeypatch.delenv("PRESSWORK_VNU_JAR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.chdir(root)  # as in CI: run from the project
+    main(["check", str(root), "--allow-missing"])
+    capsys.readouterr()
+    jars = ran.read_text().split() if ran.exists() else []
+    assert all(not jar.startswith(str(root)) for jar in jars), jars
+    assert canary_places(root) == []
+    # A setting naming a jar is no setting at all: refused before anything runs.
+    (root / "presswork.toml").write_text('vnu-jar = "vnu.jar"\n')
+    assert main(["check", str(root), "--allow-missing"]) == 2
+    one_error(capsys.readouterr().err, "presswork.toml", "unknown setting")
+    assert canary_places(root) == []
+
+
+# ---- 5. `lint --output` and `refs fetch` write atomically, never through a link ------------
+
+
+def test_lint_output_never_goes_through_a_link(
+    tmp_path: Path, outside: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = project(tmp_path / "paper")
+    victim = outside / "secret.txt"
+    report = root / "lint.txt"
+    report.symlink_to(victim)
+    assert main(["lint", str(root), "--output", str(report)]) == 2
+    one_error(capsys.readouterr().err, "lint.txt", "symlink")
+    assert victim.read_text() == f"{CANARY} secret\n"
+    report.unlink()
+    # A planted temporary (under the name the old code used, and the new one) is not used.
+    (root / "lint.txt.tmp").symlink_to(victim)
+    (root / f".lint.txt.{os.getpid()}.tmp").symlink_to(victim)
+    assert main(["lint", str(root), "--output", str(report)]) in (0, 1)
+    assert victim.read_text() == f"{CANARY} secret\n"
+    assert not report.is_symlink() and CANARY not in report.read_text()
+
+
+def test_refs_fetch_reads_and_writes_no_link(
+    tmp_path: Path, outside: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from presswork.identifiers import frozen
+
+    root = project(tmp_path / "paper", chapter="See [@doi:10.1000/xyz123].")
+    victim = outside / "frozen.json"
+    victim.write_text(json.dumps([{"id": "doi:10.1000/xyz123", "title": CANARY}]))
+    frozen_file = root / "references" / "identifiers.json"
+    frozen_file.symlink_to(victim)
+    # Read through the link, its entry would be copied into the project, then published.
+    assert main(["refs", "fetch", str(root), "--offline"]) == 2
+    one_error(capsys.readouterr().err, "references/identifiers.json", "outside the project")
+    with pytest.raises(InputError, match="symlink"):
+        frozen.write(frozen_file, {})
+    assert CANARY in victim.read_text() and canary_places(root) == []
+    frozen_file.unlink()
+    frozen_file.write_text("{not json")
+    assert main(["refs", "fetch", str(root), "--offline"]) == 2
+    one_error(capsys.readouterr().err, "references/identifiers.json", "JSON")
+    frozen_file.unlink()
+    (frozen_file.parent / f".identifiers.json.{os.getpid()}.tmp").symlink_to(victim)
+    frozen.write(frozen_file, {"doi:10.1000/xyz123": {"id": "doi:10.1000/xyz123", "title": "T"}})
+    assert CANARY in victim.read_text() and "title" in frozen_file.read_text()
+
+
+# ---- 6. a style named by the user may be anywhere; one named by the project may not -------
+
+
+def test_a_user_style_outside_the_project_is_used(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = project(tmp_path / "paper")
+    mine = tmp_path / "elsewhere" / "mine.csl"
+    mine.parent.mkdir()
+    mine.write_text(_csl("Mine", "<text value='USER-STYLE'/>"))
+    code = main(["build", str(root), "--format", "html", "--style", str(mine), "--jobs", "1"])
+    assert code == 0, capsys.readouterr().err
+    assert "USER-STYLE" in (root / "build" / "mine" / "paper.html").read_text()
+
+
+@pytest.mark.parametrize("how", ["relative", "absolute", "link", "styles-link"])
+def test_a_settings_style_outside_the_project_is_refused_naming_the_settings(
+    tmp_path: Path, outside: Path, capsys: pytest.CaptureFixture[str], how: str
+) -> None:
+    root = project(tmp_path / "paper")
+    (root / "styles").mkdir()
+    (root / "styles" / "link.csl").symlink_to(outside / "canary.csl")
+    name = {
+        "relative": "../outside/canary.csl",
+        "absolute": str(outside / "canary.csl"),
+        "link": "styles/link.csl",
+        "styles-link": "link",
+    }[how]
+    (root / "presswork.toml").write_text(f'styles = ["{name}"]\n')
+    code = main(["build", str(root), "--format", "html", "--jobs", "1"])
+    err = capsys.readouterr().err
+    assert code == 2
+    one_error(err, "presswork.toml", name, "outside the project")
+    # The project's own link, named on the command line, is still the project's: refused.
+    if how in ("link", "styles-link"):
+        code = main(["build", str(root), "--format", "html", "--style", name, "--jobs", "1"])
+        err = capsys.readouterr().err
+        assert code == 2
+        one_error(err, "outside the project")
+    assert canary_places(root, err) == []
+
+
+def test_a_metadata_style_outside_the_project_is_refused(
+    tmp_path: Path, outside: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = project(tmp_path / "paper")
+    meta = root / "manuscript" / "metadata.yaml"
+    meta.write_text(f"title: A Paper\nlang: en-US\ncsl: {outside / 'canary.csl'}\n")
+    code = main(["build", str(root), "--format", "html", "--jobs", "1", "--strict"])
+    err = capsys.readouterr().err
+    assert code == 2
+    one_error(err, "manuscript/metadata.yaml:3", "csl", "ignored")
+    assert canary_places(root, err) == []
