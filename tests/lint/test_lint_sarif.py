@@ -2,27 +2,39 @@
 
 The schema is OASIS's SARIF 2.1.0 JSON schema (tests/data, as shipped with Microsoft's SARIF
 multitool, MIT): jsonschema cannot fetch it offline. GitHub's own rules (the multitool's
-`validate --rule-kind Gh`) run too when npm can install the multitool.
+`validate --rule-kind Gh`) run when PRESSWORK_SARIF_MULTITOOL names the multitool's binary
+(.ci/run installs it from npm and sets it).
 """
 
 from __future__ import annotations
 
 import json
-import shutil
+import os
+import re
 import subprocess
+import sys
+import unicodedata
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import unquote, urljoin, urlparse
 
 import jsonschema
 import pytest
 from test_lint_report import FINDINGS
 
-from presswork.lint.docs import parts
+from presswork.cli import main
+from presswork.lint import Finding, Severity
+from presswork.lint.docs import parts, rules_markdown
 from presswork.lint.registry import all_rules
-from presswork.lint.report import DOCS_URL, sarif
+from presswork.lint.report import sarif
 
-SCHEMA = Path(__file__).resolve().parents[1] / "data" / "sarif-2.1.0.json"
-MULTITOOL = "@microsoft/sarif-multitool-linux@5.7.0"
+if sys.version_info >= (3, 11):
+    import tomllib
+else:
+    import tomli as tomllib
+
+ROOT = Path(__file__).resolve().parents[2]
+SCHEMA = ROOT / "tests" / "data" / "sarif-2.1.0.json"
+URLS = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["urls"]
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +66,8 @@ def test_every_rule_has_what_code_scanning_shows(document: dict) -> None:  # typ
     # and a physical location relative to the repository, lines from 1.
     driver = document["runs"][0]["tool"]["driver"]
     assert driver["name"] == "presswork" and driver["version"]
-    assert driver["informationUri"] == DOCS_URL and _absolute(DOCS_URL)
+    # The addresses are pyproject.toml's [project.urls], not copies in the code.
+    assert driver["informationUri"] == URLS["Documentation"] and _absolute(URLS["Documentation"])
     rules = driver["rules"]
     assert [r["id"] for r in rules] == [rule.id for rule in all_rules()]
     for rule, entry in zip(all_rules(), rules, strict=True):
@@ -65,48 +78,125 @@ def test_every_rule_has_what_code_scanning_shows(document: dict) -> None:  # typ
         assert good.splitlines()[-1] in entry["help"]["markdown"]
         assert "Bad:" in entry["help"]["markdown"] and "Good:" in entry["help"]["markdown"]
         assert _absolute(entry["helpUri"])
-        assert entry["helpUri"].endswith("rules/#" + rule.id.replace("/", ""))
+        assert entry["helpUri"] == URLS["Lint rules"] + "#" + rule.id.replace("/", "")
     for result in document["runs"][0]["results"]:
         assert result["message"]["text"] and result["ruleId"] in {r["id"] for r in rules}
         location = result["locations"][0]["physicalLocation"]
         assert not location["artifactLocation"]["uri"].startswith("/")
+        assert location["artifactLocation"]["uriBaseId"] == "%SRCROOT%"
         assert location["region"]["startLine"] >= 1
 
 
-def test_the_rule_anchors_exist_in_the_rule_reference() -> None:
-    reference = (Path(__file__).resolve().parents[2] / "docs" / "rules.md").read_text()
-    for rule in all_rules():
-        assert f"(#{rule.id.replace('/', '')})" in reference and f"## {rule.id}\n" in reference
+def _mkdocs_anchor(heading: str) -> str:
+    """The id Python-Markdown's toc extension (mkdocs' default) gives a heading."""
+    text = unicodedata.normalize("NFKD", heading).encode("ascii", "ignore").decode("ascii")
+    text = re.sub(r"[^\w\s-]", "", text).strip().lower()
+    return re.sub(r"[-\s]+", "-", text)
+
+
+def test_every_help_uri_anchor_exists_in_the_generated_rule_reference(
+    document: dict,  # type: ignore[type-arg]
+) -> None:
+    generated = rules_markdown()
+    committed = (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
+    assert committed == generated  # the published page is this one
+    anchors = {_mkdocs_anchor(line[3:]) for line in generated.splitlines() if line[:3] == "## "}
+    assert _mkdocs_anchor("footnote/undefined") == "footnoteundefined"
+    page = URLS["Lint rules"]
+    for entry in document["runs"][0]["tool"]["driver"]["rules"]:
+        address, _, anchor = entry["helpUri"].partition("#")
+        assert address == page and anchor in anchors, entry["helpUri"]
+    # page: the docs/rules.md page as mkdocs publishes it (use_directory_urls)
+    assert page == URLS["Documentation"] + "rules/"
+    assert "  - Lint rules: rules.md" in (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+
+
+def test_artifact_uris_are_relative_and_encoded(tmp_path: Path) -> None:
+    base = tmp_path / "dépôt avec espaces"
+    name = "manuscript/chapitre été 1.md"
+    finding = Finding("date/weekday", Severity.WARNING, name, 3, 1, "wrong day", None)
+    run = json.loads(sarif([finding], prefix="paper #2/", base=base))["runs"][0]
+    root = run["originalUriBaseIds"]["%SRCROOT%"]["uri"]
+    assert root == base.as_uri() + "/" and "%20" in root and "%C3%A9" in root
+    location = run["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
+    assert location == {
+        "uri": "paper%20%232/manuscript/chapitre%20%C3%A9t%C3%A9%201.md",
+        "uriBaseId": "%SRCROOT%",
+    }
+    # Resolved against its base, the URI names the file again (the `#` is no fragment).
+    resolved = urlparse(urljoin(root, location["uri"]))
+    assert resolved.scheme == "file" and not resolved.fragment
+    assert Path(unquote(resolved.path)) == base / "paper #2" / name
+
+
+def test_the_lint_command_bases_its_uris_where_it_ran(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    paper = _paper_with_a_finding(tmp_path / "repo" / "my paper")
+    monkeypatch.chdir(tmp_path / "repo")
+    main(["lint", "my paper", "--format", "sarif"])
+    run = json.loads(capsys.readouterr().out)["runs"][0]
+    assert run["originalUriBaseIds"]["%SRCROOT%"]["uri"] == (tmp_path / "repo").as_uri() + "/"
+    uris = {
+        r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in run["results"]
+    }
+    assert uris == {"my%20paper/manuscript/01-%C3%A9t%C3%A9.md"}
+    # Run from elsewhere, the project's own directory is the base: no `../` in a URI.
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    main(["lint", str(paper), "--format", "sarif"])
+    run = json.loads(capsys.readouterr().out)["runs"][0]
+    assert run["originalUriBaseIds"]["%SRCROOT%"]["uri"] == paper.as_uri() + "/"
+    location = run["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
+    assert location["uri"] == "manuscript/01-%C3%A9t%C3%A9.md"
+
+
+def _paper_with_a_finding(root: Path) -> Path:
+    (root / "manuscript").mkdir(parents=True)
+    (root / "manuscript" / "metadata.yaml").write_text("title: Paper\nlang: en-US\n")
+    (root / "manuscript" / "01-été.md").write_text("# Start\n\nA note.[^gone]\n", "utf-8")
+    return root
 
 
 @pytest.fixture(scope="module")
-def multitool(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Microsoft's SARIF multitool (a .NET program, from npm) in pytest's cache; or a skip."""
-    npm = shutil.which("npm")
-    if npm is None:
-        pytest.skip("npm is not installed: the SARIF multitool comes from the npm registry")
-    cache = getattr(request.config, "cache", None)
-    prefix = (
-        cache.mkdir("sarif-multitool") if cache is not None else tmp_path_factory.mktemp("sarif")
-    )
-    tool = prefix / "node_modules" / "@microsoft" / "sarif-multitool-linux" / "Sarif.Multitool"
-    if not tool.is_file():
-        command = [npm, "install", "--prefix", str(prefix), "--no-audit", "--no-fund", MULTITOOL]
-        proc = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
-        if proc.returncode != 0 or not tool.is_file():
-            pytest.skip(f"npm could not install {MULTITOOL}: {proc.stderr.strip()[-300:]}")
-    tool.chmod(0o755)
+def multitool() -> Path:
+    """Microsoft's SARIF multitool (a .NET program from npm), as PRESSWORK_SARIF_MULTITOOL names
+    it; a skip without it (CI sets it: .ci/run)."""
+    named = os.environ.get("PRESSWORK_SARIF_MULTITOOL")
+    if not named:
+        pytest.skip("PRESSWORK_SARIF_MULTITOOL is not set (npm: @microsoft/sarif-multitool)")
+    tool = Path(named)
+    assert tool.is_file() and os.access(tool, os.X_OK), f"{tool}: not an executable file"
     return tool
 
 
-def test_github_rules_of_the_sarif_multitool(multitool: Path, tmp_path: Path) -> None:
-    log = tmp_path / "lint.sarif"
-    log.write_text(sarif(FINDINGS, prefix="paper/"), encoding="utf-8")
-    out = tmp_path / "validation.sarif"
-    env = {"DOTNET_SYSTEM_GLOBALIZATION_INVARIANT": "1", "HOME": str(tmp_path)}
-    command = [str(multitool), "validate", "--rule-kind", "Gh;Sarif", "-o", str(out), str(log)]
+def _validate(multitool: Path, log: Path, tmp_path: Path) -> list[str]:
+    """The multitool's findings on a log, by GitHub's rules (Gh) and SARIF's own."""
+    out = tmp_path / (log.stem + ".validation.sarif")
+    env = {**os.environ, "DOTNET_SYSTEM_GLOBALIZATION_INVARIANT": "1", "HOME": str(tmp_path)}
+    command = [str(multitool), "validate", "--rule-kind", "Gh;Sarif", "--level", "Error;Warning"]
+    command += ["--log", "ForceOverwrite", "-o", str(out), str(log)]
     proc = subprocess.run(command, capture_output=True, text=True, timeout=300, env=env)
+    # Its exit code is 0 whatever it finds (without --rich-return-code): the log says.
     assert proc.returncode == 0, proc.stdout + proc.stderr
     found = json.loads(out.read_text(encoding="utf-8"))["runs"][0]["results"]
-    problems = [f"{r['ruleId']}: {r['message'].get('text', r['message'])}" for r in found]
-    assert problems == []
+    return [f"{r['ruleId']}: {r['message'].get('arguments', r['message'])}" for r in found]
+
+
+def test_github_rules_of_the_sarif_multitool(
+    multitool: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    paper = _paper_with_a_finding(tmp_path / "my paper")
+    assert main(["lint", str(paper), "--format", "sarif", "-o", str(tmp_path / "lint.sarif")]) == 1
+    log = json.loads((tmp_path / "lint.sarif").read_text(encoding="utf-8"))
+    assert log["runs"][0]["results"]  # a real finding, at a path with a space and an é
+    assert _validate(multitool, tmp_path / "lint.sarif", tmp_path) == []
+
+    # The check can fail (GitHub's rules did run): a rule without help, a result without
+    # a location.
+    del log["runs"][0]["tool"]["driver"]["rules"][0]["help"]
+    del log["runs"][0]["results"][0]["locations"]
+    broken = tmp_path / "broken.sarif"
+    broken.write_text(json.dumps(log), encoding="utf-8")
+    problems = _validate(multitool, broken, tmp_path)
+    assert {problem.split(":")[0] for problem in problems} >= {"GH1015", "GH2012"}, problems

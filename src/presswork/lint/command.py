@@ -58,11 +58,19 @@ def run_lint_command(args: argparse.Namespace) -> int:
     sources = {f.path: f.text for f in (*project.chapters, *project.reference_files)}
     if project.metadata_file is not None:
         sources[project.metadata_file.path] = project.metadata_file.text
-    prefix = _prefix(Path(args.dir))
+    prefix, base = _prefix(Path(args.dir)), Path.cwd()
+    if fmt == "sarif" and not _under_cwd(Path(args.dir)):
+        # Relative URIs must not climb out of their base (GitHub rejects `../`): the
+        # project's own directory is the base instead.
+        prefix, base = "", Path(args.dir)
     colour = not args.output and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-    report = render(fmt, findings, sources, prefix=prefix, colour=colour)
+    report = render(fmt, findings, sources, prefix=prefix, colour=colour, base=base)
     _emit(report, args.output)
     return 1 if any(f.severity is Severity.ERROR for f in findings) else 0
+
+
+def _under_cwd(directory: Path) -> bool:
+    return directory.resolve().is_relative_to(Path.cwd().resolve())
 
 
 def _prefix(directory: Path) -> str:

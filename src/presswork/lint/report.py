@@ -5,11 +5,14 @@ Formatters are pure: findings and the sources in, a string out.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import textwrap
 from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from presswork import __version__
 from presswork.lint.finding import Finding, Severity
@@ -87,13 +90,49 @@ def as_json(findings: Sequence[Finding]) -> str:
 
 
 _SARIF_LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
-# The user guide (mkdocs, docs/); code scanning links each alert to its rule's section there.
-DOCS_URL = "https://presswork.readthedocs.io/en/latest/"
+# How the SARIF names where its paths start: relative URIs against this base (GitHub takes
+# them as relative to the repository; originalUriBaseIds says where that was on this machine).
+SRCROOT = "%SRCROOT%"
+
+
+@functools.cache
+def project_urls() -> dict[str, str]:
+    """`[project.urls]` of pyproject.toml, as the installed package's metadata holds them.
+
+    The user guide's address is kept there, once; code scanning links each alert to its
+    rule's section of the guide.
+    """
+    from importlib import metadata
+
+    try:
+        entries = metadata.metadata("presswork").get_all("Project-URL") or []
+    except metadata.PackageNotFoundError:
+        entries = []
+    urls = {}
+    for entry in entries:
+        label, _, url = str(entry).partition(",")
+        urls[label.strip()] = url.strip()
+    return urls
+
+
+def docs_url() -> str:
+    """The user guide (mkdocs, docs/): the SARIF driver's informationUri."""
+    return project_urls().get("Documentation", "")
 
 
 def rule_help_uri(rule_id: str) -> str:
     """The rule's section of the rule reference (docs/rules.md; mkdocs drops the slash)."""
-    return f"{DOCS_URL}rules/#{rule_id.replace('/', '')}"
+    base = project_urls().get("Lint rules") or docs_url() + "rules/"
+    return f"{base}#{rule_id.replace('/', '')}"
+
+
+def artifact_uri(path: str) -> str:
+    """A relative path as a relative URI reference: spaces and non-ASCII percent-encoded."""
+    return quote(path, safe="/")
+
+
+def _optional(key: str, value: str) -> dict[str, str]:
+    return {key: value} if value else {}
 
 
 def _sarif_rule(rule: type[Rule]) -> dict[str, Any]:
@@ -117,21 +156,25 @@ def _sarif_rule(rule: type[Rule]) -> dict[str, Any]:
         "shortDescription": {"text": summary},
         "fullDescription": {"text": full},
         "help": {"text": help_text, "markdown": help_markdown},
-        "helpUri": rule_help_uri(rule.id),
+        **_optional("helpUri", rule_help_uri(rule.id) if docs_url() else ""),
         "defaultConfiguration": {"level": _SARIF_LEVELS[rule.severity]},
         "properties": {"category": rule.category(), "tags": ["manuscript", rule.category()]},
     }
 
 
-def sarif(findings: Sequence[Finding], prefix: str = "") -> str:
-    """SARIF 2.1.0, for code-scanning upload; paths get `prefix` (the project's directory)."""
+def sarif(findings: Sequence[Finding], prefix: str = "", base: Path | None = None) -> str:
+    """SARIF 2.1.0, for code-scanning upload.
+
+    Paths are `prefix` (the project's directory) and the finding's file, relative to `base`
+    (the directory lint ran in, given as originalUriBaseIds when known).
+    """
     rules = all_rules()
     index = {rule.id: i for i, rule in enumerate(rules)}
     driver = {
         "name": "presswork",
         "semanticVersion": __version__,
         "version": __version__,
-        "informationUri": DOCS_URL,
+        **_optional("informationUri", docs_url()),
         "rules": [_sarif_rule(rule) for rule in rules],
     }
     results = []
@@ -144,7 +187,10 @@ def sarif(findings: Sequence[Finding], prefix: str = "") -> str:
             "locations": [
                 {
                     "physicalLocation": {
-                        "artifactLocation": {"uri": prefix + finding.file},
+                        "artifactLocation": {
+                            "uri": artifact_uri(prefix + finding.file),
+                            "uriBaseId": SRCROOT,
+                        },
                         "region": {"startLine": finding.line, "startColumn": finding.column},
                     }
                 }
@@ -153,12 +199,16 @@ def sarif(findings: Sequence[Finding], prefix: str = "") -> str:
         if finding.rule in index:
             result["ruleIndex"] = index[finding.rule]
         results.append(result)
+    run: dict[str, Any] = {"tool": {"driver": driver}}
+    if base is not None:
+        # A directory's file: URI ends in a slash, or the relative URIs would replace its
+        # last segment; as_uri percent-encodes spaces and non-ASCII.
+        run["originalUriBaseIds"] = {SRCROOT: {"uri": base.resolve().as_uri().rstrip("/") + "/"}}
+    run.update(columnKind="unicodeCodePoints", results=results)
     document = {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
-        "runs": [
-            {"tool": {"driver": driver}, "columnKind": "unicodeCodePoints", "results": results}
-        ],
+        "runs": [run],
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
@@ -192,12 +242,13 @@ def render(
     sources: Mapping[str, str],
     prefix: str = "",
     colour: bool = False,
+    base: Path | None = None,
 ) -> str:
     """One report in one of FORMATS."""
     formatters: dict[str, Callable[[], str]] = {
         "text": lambda: text(findings, sources, colour),
         "json": lambda: as_json(findings),
-        "sarif": lambda: sarif(findings, prefix),
+        "sarif": lambda: sarif(findings, prefix, base),
         "github": lambda: github(findings, prefix),
     }
     return formatters[fmt]()
