@@ -106,7 +106,10 @@ def test_a_doi_or_url_in_a_note_or_entry_is_its_own_link(built: Path, style: str
         # around the whole note.
         assert (DOI, DOI) in links
     assert not page.xpath("//a[.//a]")  # links never nest
-    for name, text in _epub(built, style).items():
+    epub = _epub(built, style)
+    entry_xhtml = next(t for t in epub.values() if 'id="ref-doe2020"' in t)
+    assert re.search(rf'id="ref-doe2020".*?<a href="{DOI}">{DOI}</a>', entry_xhtml, re.S)
+    for name, text in epub.items():
         assert not re.search(r'<a [^>]*href="[^"]*#ref-[^"]*"[^>]*>[^<]*https?://', text), name
 
 
