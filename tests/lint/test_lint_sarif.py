@@ -214,3 +214,23 @@ def test_without_addresses_in_the_metadata_no_link_is_made_up(
     for rule in driver["rules"]:
         assert "helpUri" not in rule and "rule reference](" not in rule["help"]["markdown"]
         assert rule["help"]["markdown"].endswith("~~~\n")
+
+
+def test_metadata_older_than_the_urls_falls_back_to_the_checkout(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # An editable install made before [project.urls] existed: its metadata has none.
+    from importlib import metadata
+
+    from presswork.lint import report
+
+    class Old(dict):  # type: ignore[type-arg]
+        def get_all(self, name: str) -> None:
+            return None
+
+    monkeypatch.setattr(metadata, "metadata", lambda name: Old())
+    report.project_urls.cache_clear()
+    try:
+        assert report.project_urls() == URLS
+    finally:
+        report.project_urls.cache_clear()

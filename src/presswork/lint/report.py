@@ -112,7 +112,21 @@ def project_urls() -> dict[str, str]:
     for entry in entries:
         label, _, url = str(entry).partition(",")
         urls[label.strip()] = url.strip()
-    return urls
+    return urls or _checkout_urls()
+
+
+def _checkout_urls() -> dict[str, str]:
+    """[project.urls] of the checkout this presswork runs from, if any: an editable install
+    made before the table was added has metadata without them."""
+    from presswork.settings import tomllib
+
+    pyproject = Path(__file__).resolve().parents[3] / "pyproject.toml"
+    try:
+        project = tomllib.loads(pyproject.read_text(encoding="utf-8")).get("project", {})
+    except (OSError, ValueError):
+        return {}
+    urls = project.get("urls") if project.get("name") == "presswork" else None
+    return {str(k): str(v) for k, v in urls.items()} if isinstance(urls, dict) else {}
 
 
 def docs_url() -> str:
