@@ -200,3 +200,37 @@ def test_github_rules_of_the_sarif_multitool(
     broken.write_text(json.dumps(log), encoding="utf-8")
     problems = _validate(multitool, broken, tmp_path)
     assert {problem.split(":")[0] for problem in problems} >= {"GH1015", "GH2012"}, problems
+
+
+def test_without_addresses_in_the_metadata_no_link_is_made_up(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # presswork run from a bare source tree: no installed metadata, so no [project.urls].
+    from presswork.lint import report
+
+    monkeypatch.setattr(report, "project_urls", dict)
+    driver = json.loads(sarif(FINDINGS))["runs"][0]["tool"]["driver"]
+    assert "informationUri" not in driver
+    for rule in driver["rules"]:
+        assert "helpUri" not in rule and "rule reference](" not in rule["help"]["markdown"]
+        assert rule["help"]["markdown"].endswith("~~~\n")
+
+
+def test_metadata_older_than_the_urls_falls_back_to_the_checkout(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # An editable install made before [project.urls] existed: its metadata has none.
+    from importlib import metadata
+
+    from presswork.lint import report
+
+    class Old(dict):  # type: ignore[type-arg]
+        def get_all(self, name: str) -> None:
+            return None
+
+    monkeypatch.setattr(metadata, "metadata", lambda name: Old())
+    report.project_urls.cache_clear()
+    try:
+        assert report.project_urls() == URLS
+    finally:
+        report.project_urls.cache_clear()

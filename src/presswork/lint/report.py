@@ -112,7 +112,21 @@ def project_urls() -> dict[str, str]:
     for entry in entries:
         label, _, url = str(entry).partition(",")
         urls[label.strip()] = url.strip()
-    return urls
+    return urls or _checkout_urls()
+
+
+def _checkout_urls() -> dict[str, str]:
+    """[project.urls] of the checkout this presswork runs from, if any: an editable install
+    made before the table was added has metadata without them."""
+    from presswork.settings import tomllib
+
+    pyproject = Path(__file__).resolve().parents[3] / "pyproject.toml"
+    try:
+        project = tomllib.loads(pyproject.read_text(encoding="utf-8")).get("project", {})
+    except (OSError, ValueError):
+        return {}
+    urls = project.get("urls") if project.get("name") == "presswork" else None
+    return {str(k): str(v) for k, v in urls.items()} if isinstance(urls, dict) else {}
 
 
 def docs_url() -> str:
@@ -121,9 +135,10 @@ def docs_url() -> str:
 
 
 def rule_help_uri(rule_id: str) -> str:
-    """The rule's section of the rule reference (docs/rules.md; mkdocs drops the slash)."""
-    base = project_urls().get("Lint rules") or docs_url() + "rules/"
-    return f"{base}#{rule_id.replace('/', '')}"
+    """The rule's section of the rule reference (docs/rules.md; mkdocs drops the slash); ""
+    when the metadata names no address (presswork run from a bare source tree)."""
+    base = project_urls().get("Lint rules") or (docs_url() and docs_url() + "rules/")
+    return f"{base}#{rule_id.replace('/', '')}" if base else ""
 
 
 def artifact_uri(path: str) -> str:
@@ -144,11 +159,12 @@ def _sarif_rule(rule: type[Rule]) -> dict[str, Any]:
     indented = [textwrap.indent(example, "    ") for example in (bad, good)]
     help_text = f"{full}\n\nBad:\n\n{indented[0]}\n\nGood:\n\n{indented[1]}\n"
     fences = ["~~~~" if "~~~" in example else "~~~" for example in (bad, good)]
+    help_uri = rule_help_uri(rule.id)
     help_markdown = (
         f"{summary}\n\n{explanation}\n\n".replace("\n\n\n\n", "\n\n")
         + f"Bad:\n\n{fences[0]}\n{bad}\n{fences[0]}\n\n"
-        + f"Good:\n\n{fences[1]}\n{good}\n{fences[1]}\n\n"
-        + f"[{rule.id} in the rule reference]({rule_help_uri(rule.id)})\n"
+        + f"Good:\n\n{fences[1]}\n{good}\n{fences[1]}\n"
+        + (f"\n[{rule.id} in the rule reference]({help_uri})\n" if help_uri else "")
     )
     return {
         "id": rule.id,
@@ -156,7 +172,7 @@ def _sarif_rule(rule: type[Rule]) -> dict[str, Any]:
         "shortDescription": {"text": summary},
         "fullDescription": {"text": full},
         "help": {"text": help_text, "markdown": help_markdown},
-        **_optional("helpUri", rule_help_uri(rule.id) if docs_url() else ""),
+        **_optional("helpUri", help_uri),
         "defaultConfiguration": {"level": _SARIF_LEVELS[rule.severity]},
         "properties": {"category": rule.category(), "tags": ["manuscript", rule.category()]},
     }
