@@ -431,3 +431,15 @@ def test_a_metadata_style_outside_the_project_is_refused(
     assert code == 2
     one_error(err, "manuscript/metadata.yaml:3", "csl", "ignored")
     assert canary_places(root, err) == []
+
+
+def test_check_reproducible_copies_links_as_links(
+    tmp_path: Path, outside: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The two copies it builds are confined like the project: a link out stays a link
+    (copied as files, an outside style would be built in both copies: "reproducible")."""
+    root = project(tmp_path / "paper", 'styles = ["canary"]\n')
+    (root / "styles").symlink_to(outside)
+    args = ["build", str(root), "--format", "html", "--check-reproducible"]
+    assert main(args) == 2
+    one_error(capsys.readouterr().err, "styles/canary.csl", "outside the project")
