@@ -323,6 +323,15 @@ def test_check_never_runs_a_jar_of_the_project(
     jars = ran.read_text().split() if ran.exists() else []
     assert all(not jar.startswith(str(root)) for jar in jars), jars
     assert canary_places(root) == []
+    # A `java` inside the project, found through a relative PATH entry, is not run either.
+    (root / "bin").mkdir()
+    shutil.copy(java, root / "bin" / "java")
+    monkeypatch.setenv("PATH", f"bin{os.pathsep}{os.environ['PATH']}")
+    ran.unlink(missing_ok=True)
+    main(["check", str(root), "--allow-missing"])
+    assert "Java not found" in capsys.readouterr().out
+    assert not ran.exists()
+    shutil.rmtree(root / "bin")  # the fake holds the canary's text itself
     # A setting naming a jar is no setting at all: refused before anything runs.
     (root / "presswork.toml").write_text('vnu-jar = "vnu.jar"\n')
     assert main(["check", str(root), "--allow-missing"]) == 2

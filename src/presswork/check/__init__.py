@@ -103,7 +103,7 @@ def run_checks(root: Path | str = ".", java: bool = True, jobs: int | None = Non
 
     root = Path(root)
     build_dir, entries = read_outputs(root)
-    java_command = find_java() if java else None
+    java_command = find_java(root) if java else None
     no_java = not java
 
     rows: list[Row] = []
