@@ -22,21 +22,21 @@ TIMEOUT = 600  # seconds for one validator run
 NO_JAVA = "Java not found (install a Java 11+ runtime, e.g. apt-get install default-jre-headless)"
 
 
-def find_java(root: Path | None = None) -> str | None:
-    """The java command: $JAVA_HOME/bin/java, else the one on PATH; never one inside the
-    project `root` (a PATH holding `.` or a relative folder would find a planted `java`)."""
+def find_java() -> str | None:
+    """The java command: $JAVA_HOME/bin/java, else the one on PATH."""
     home = os.environ.get("JAVA_HOME")
-    found: str | None = None
     if home:
         candidate = Path(home) / "bin" / "java"
         if candidate.is_file() and os.access(candidate, os.X_OK):
-            found = str(candidate)
-    found = found or shutil.which("java")
-    if found is not None and root is not None:
-        real, project = os.path.realpath(found), os.path.realpath(root)
-        if os.path.commonpath([real, project]) == project:
-            return None
-    return found
+            return str(candidate)
+    return shutil.which("java")
+
+
+def in_project(program: str, root: Path) -> bool:
+    """Whether a program found is a file of the project (a PATH holding `.` or a relative
+    folder finds a planted `java` there): such a program is never run."""
+    real, project = os.path.realpath(program), os.path.realpath(root)
+    return os.path.commonpath([real, project]) == project
 
 
 @dataclass(frozen=True)
