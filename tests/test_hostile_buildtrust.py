@@ -35,8 +35,8 @@ def outside(tmp_path: Path) -> Path:
     return out
 
 
-def statuses(root: Path) -> dict[str, str]:
-    report = build(root, ["html"], [APA], jobs=1)
+def statuses(root: Path, formats: tuple[str, ...] = ("html",)) -> dict[str, str]:
+    report = build(root, list(formats), [APA], jobs=1)
     return {o.target.path.as_posix(): o.status for o in report.outcomes}
 
 
@@ -54,6 +54,33 @@ def replace_file(path: Path, data: bytes, keep_times: bool = False) -> None:
 def plant(path: Path, size: int, keep_times: bool = False) -> None:
     """Replace a file with the canary, padded to its size."""
     replace_file(path, (CANARY.encode() * (size // len(CANARY) + 1))[:size], keep_times)
+
+
+def planted_zip(size: int) -> bytes:
+    """An EPUB-like zip of exactly `size` bytes whose one member holds the canary."""
+    import io
+    import zipfile
+
+    def made(filler: int) -> bytes:
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+            archive.writestr("EPUB/text.xhtml", CANARY + " " * filler)
+        return buffer.getvalue()
+
+    data = made(size - len(made(0)))
+    assert len(data) == size and data.startswith(b"PK")
+    return data
+
+
+def test_a_planted_epub_of_the_right_size_is_rebuilt(tmp_path: Path) -> None:
+    root = project(tmp_path / "paper")
+    both = ("html", "epub")
+    assert set(statuses(root, both).values()) == {"built"}
+    epub = root / "build" / APA / "paper.epub"
+    replace_file(epub, planted_zip(epub.stat().st_size), keep_times=True)
+    assert f"build/{APA}/paper.epub!EPUB/text.xhtml" in canary_places(root)  # it is seen
+    assert statuses(root, both) == {f"{APA}/paper.html": "unchanged", f"{APA}/paper.epub": "built"}
+    assert canary_places(root) == []
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
