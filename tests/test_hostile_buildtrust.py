@@ -424,7 +424,8 @@ def test_a_user_style_outside_the_project_is_used(
     mine = tmp_path / "elsewhere" / "mine.csl"
     mine.parent.mkdir()
     mine.write_text(_csl("Mine", "<text value='USER-STYLE'/>"))
-    code = main(["build", str(root), "--format", "html", "--style", str(mine), "--jobs", "1"])
+    styles = f"{APA},{mine}"  # second in the list: each of the user's styles is theirs
+    code = main(["build", str(root), "--format", "html", "--style", styles, "--jobs", "1"])
     assert code == 0, capsys.readouterr().err
     assert "USER-STYLE" in (root / "build" / "mine" / "paper.html").read_text()
 
