@@ -35,8 +35,8 @@ def outside(tmp_path: Path) -> Path:
     return out
 
 
-def statuses(root: Path) -> dict[str, str]:
-    report = build(root, ["html"], [APA], jobs=1)
+def statuses(root: Path, formats: tuple[str, ...] = ("html",)) -> dict[str, str]:
+    report = build(root, list(formats), [APA], jobs=1)
     return {o.target.path.as_posix(): o.status for o in report.outcomes}
 
 
@@ -54,6 +54,33 @@ def replace_file(path: Path, data: bytes, keep_times: bool = False) -> None:
 def plant(path: Path, size: int, keep_times: bool = False) -> None:
     """Replace a file with the canary, padded to its size."""
     replace_file(path, (CANARY.encode() * (size // len(CANARY) + 1))[:size], keep_times)
+
+
+def planted_zip(size: int) -> bytes:
+    """An EPUB-like zip of exactly `size` bytes whose one member holds the canary."""
+    import io
+    import zipfile
+
+    def made(filler: int) -> bytes:
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+            archive.writestr("EPUB/text.xhtml", CANARY + " " * filler)
+        return buffer.getvalue()
+
+    data = made(size - len(made(0)))
+    assert len(data) == size and data.startswith(b"PK")
+    return data
+
+
+def test_a_planted_epub_of_the_right_size_is_rebuilt(tmp_path: Path) -> None:
+    root = project(tmp_path / "paper")
+    both = ("html", "epub")
+    assert set(statuses(root, both).values()) == {"built"}
+    epub = root / "build" / APA / "paper.epub"
+    replace_file(epub, planted_zip(epub.stat().st_size), keep_times=True)
+    assert f"build/{APA}/paper.epub!EPUB/text.xhtml" in canary_places(root)  # it is seen
+    assert statuses(root, both) == {f"{APA}/paper.html": "unchanged", f"{APA}/paper.epub": "built"}
+    assert canary_places(root) == []
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
@@ -323,6 +350,15 @@ def test_check_never_runs_a_jar_of_the_project(
     jars = ran.read_text().split() if ran.exists() else []
     assert all(not jar.startswith(str(root)) for jar in jars), jars
     assert canary_places(root) == []
+    # A `java` inside the project, found through a relative PATH entry, is not run either.
+    (root / "bin").mkdir()
+    shutil.copy(java, root / "bin" / "java")
+    monkeypatch.setenv("PATH", f"bin{os.pathsep}{os.environ['PATH']}")
+    ran.unlink(missing_ok=True)
+    main(["check", str(root), "--allow-missing"])
+    assert "Java not found" in capsys.readouterr().out
+    assert not ran.exists()
+    shutil.rmtree(root / "bin")  # the fake holds the canary's text itself
     # A setting naming a jar is no setting at all: refused before anything runs.
     (root / "presswork.toml").write_text('vnu-jar = "vnu.jar"\n')
     assert main(["check", str(root), "--allow-missing"]) == 2
@@ -388,7 +424,8 @@ def test_a_user_style_outside_the_project_is_used(
     mine = tmp_path / "elsewhere" / "mine.csl"
     mine.parent.mkdir()
     mine.write_text(_csl("Mine", "<text value='USER-STYLE'/>"))
-    code = main(["build", str(root), "--format", "html", "--style", str(mine), "--jobs", "1"])
+    styles = f"{APA},{mine}"  # second in the list: each of the user's styles is theirs
+    code = main(["build", str(root), "--format", "html", "--style", styles, "--jobs", "1"])
     assert code == 0, capsys.readouterr().err
     assert "USER-STYLE" in (root / "build" / "mine" / "paper.html").read_text()
 
@@ -431,3 +468,15 @@ def test_a_metadata_style_outside_the_project_is_refused(
     assert code == 2
     one_error(err, "manuscript/metadata.yaml:3", "csl", "ignored")
     assert canary_places(root, err) == []
+
+
+def test_check_reproducible_copies_links_as_links(
+    tmp_path: Path, outside: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The two copies it builds are confined like the project: a link out stays a link
+    (copied as files, an outside style would be built in both copies: "reproducible")."""
+    root = project(tmp_path / "paper", 'styles = ["canary"]\n')
+    (root / "styles").symlink_to(outside)
+    args = ["build", str(root), "--format", "html", "--check-reproducible"]
+    assert main(args) == 2
+    one_error(capsys.readouterr().err, "styles/canary.csl", "outside the project")

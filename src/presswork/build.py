@@ -127,16 +127,16 @@ def plan(
     format_names: list[str],
     style_names: list[str],
     epoch: int,
-    source: str | None = None,
+    settings_file: str | None = None,
 ) -> list[Target]:
-    """The targets; `source` names the settings file the styles come from (untrusted), None
+    """The targets; `settings_file` names the file the styles come from (untrusted), None
     when the user named them (`--style`, which may name a .csl file outside the project)."""
     common = _common_key(proj, epoch)
     chosen_formats = [formats.get(name) for name in format_names]
     targets = []
     names: dict[str, str] = {}
     for style_name in style_names:
-        style = styles.resolve(style_name, proj.root, proj.settings.styles_dir, source)
+        style = styles.resolve(style_name, proj.root, proj.settings.styles_dir, settings_file)
         # A dependent style's file and its parent's: both change the output.
         style_hash = hashlib.sha256()
         for source in style.sources or (style.path,):
@@ -393,11 +393,11 @@ def _build(
     proj = project_mod.load(Path(root))
     format_names = format_names or list(proj.settings.formats)
     # Styles the user named may be anywhere; the project's must be inside it.
-    source = None if style_names else (proj.settings.source or "presswork.toml")
+    settings_file = None if style_names else (proj.settings.source or "presswork.toml")
     style_names = style_names or _project_styles(proj, strict)
     jobs = max(1, jobs or os.cpu_count() or 1)
     epoch = source_date_epoch(proj.root, proj.metadata)
-    targets = plan(proj, format_names, style_names, epoch, source)
+    targets = plan(proj, format_names, style_names, epoch, settings_file)
     report = BuildReport()
 
     # A build folder that is a symlink (or under one), or not a folder: refused before any write.

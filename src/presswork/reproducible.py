@@ -80,7 +80,11 @@ def _copy_inputs(root: Path, dest: Path, build_dir: str) -> None:
     for item in root.iterdir():
         if item.name in (build_dir, ".git", ".nox", ".venv") or item.name.startswith("."):
             continue
-        if item.is_dir():
+        if item.is_symlink():
+            # Copied as a link, never followed: the copy is confined like the project, and a
+            # link out of it must not become a regular file holding an outside file's bytes.
+            os.symlink(os.readlink(item), dest / item.name)
+        elif item.is_dir():
             shutil.copytree(item, dest / item.name, symlinks=True)
         else:
             shutil.copy2(item, dest / item.name)

@@ -99,11 +99,13 @@ def _with_integrity(row: Row, note: Message | None) -> Row:
 def run_checks(root: Path | str = ".", java: bool = True, jobs: int | None = None) -> list[Row]:
     """Check every output the manifest lists; Java validators are skipped when java is False."""
     from presswork.check import epub, html, jats, pdf
-    from presswork.check.java import find_java
+    from presswork.check.java import find_java, in_project
 
     root = Path(root)
     build_dir, entries = read_outputs(root)
     java_command = find_java() if java else None
+    if java_command is not None and in_project(java_command, root):
+        java_command = None
     no_java = not java
 
     rows: list[Row] = []

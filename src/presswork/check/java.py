@@ -32,6 +32,13 @@ def find_java() -> str | None:
     return shutil.which("java")
 
 
+def in_project(program: str, root: Path) -> bool:
+    """Whether a program found is a file of the project (a PATH holding `.` or a relative
+    folder finds a planted `java` there): such a program is never run."""
+    real, project = os.path.realpath(program), os.path.realpath(root)
+    return os.path.commonpath([real, project]) == project
+
+
 @dataclass(frozen=True)
 class JarRun:
     """What a jar printed, or why it could not run."""
