@@ -136,7 +136,9 @@ def embedded_css(text: str, relative: str, root: Path) -> tuple[str, str]:
         uri, reason = embed_image(joined, root)
         if uri is None:
             return "", f"url({target}): {reason}"
+        # serialize() writes `representation`; a base64 data: URI needs no quoting or escape
         token.value = uri
+        token.representation = f"url({uri})" if token.type == "url" else f'"{uri}"'
     # `<` is only text in CSS (strings, comments): escaped, no `</style>` ends the page's
     # style element early
     css = tinycss2.serialize(tokens).replace("<", "\\3c ")
