@@ -273,9 +273,6 @@ def _image_link_in_css(root: Path, outside: Path) -> str:
 
 HOSTILE = {
     "css-symlink-out": (_symlink_css, "refused: outside the project"),
-    "css-absolute": (lambda r, o: f"css: {o / 'secret.css'}", "refused: an absolute path"),
-    "css-url": (lambda r, o: "css: http://example.com/x.css", "refused: http: URLs"),
-    "css-file-url": (lambda r, o: "css: file:///etc/passwd", "refused: file: URLs"),
     "css-import": (_css_with("@import url(http://example.com/x.css);\n"), "refused: "),
     "css-url-out": (
         _css_with("body { background: url(../../etc/passwd) }\n"),
@@ -289,6 +286,41 @@ HOSTILE = {
     "cover-not-image": (lambda r, o: "cover-image: extra.css", "not an image"),
     "cover-missing": (lambda r, o: "cover-image: nope.png", "file 'nope.png' not found"),
 }
+
+
+# Names that are no project file by their text: neutralised as the sanitizer does it for
+# every path key (a warning with file and line, an error under --strict), nothing read.
+IGNORED = {
+    "css-absolute": (lambda o: f"css: {o / 'secret.css'}", "an absolute path"),
+    "css-dotdot": (lambda o: "css: ../outside/secret.css", "outside the project"),
+    "css-url": (lambda o: "css: http://example.com/x.css", "http: URLs"),
+    "css-file-url": (lambda o: "css: file:///etc/passwd", "file: URLs"),
+    "cover-absolute": (lambda o: f"cover-image: {o / 'secret.png'}", "an absolute path"),
+    "cover-url": (lambda o: "cover-image: https://example.com/c.png", "https: URLs"),
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", sorted(IGNORED))
+def test_names_that_are_no_project_file_are_ignored_with_a_warning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], case: str
+) -> None:
+    make_line, reason = IGNORED[case]
+    outside = _outside(tmp_path)
+    root = make_project(tmp_path / "paper")
+    line = make_line(outside)
+    (root / "manuscript" / "a.md").write_text(f"---\ntitle: T\n{line}\n---\n\nText.\n")
+    args = ["build", str(root), "--format", "html,epub,pdf", "--style", STYLE]
+    assert main(args) == 0
+    key, _, value = line.partition(": ")
+    err = capsys.readouterr().err
+    assert f"manuscript/a.md:3:{len(key) + 3}: metadata '{key}: {value}' ignored: {reason}" in err
+    outputs = [out(root, "html").read_bytes(), pdf_text(out(root, "pdf")).encode()]
+    epub = epub_files(out(root, "epub"))
+    outputs += list(epub.values())
+    assert not any(SECRET.encode() in data for data in outputs)
+    assert 'properties="cover-image"' not in entry_text(epub, "EPUB/content.opf")
+    assert main([*args, "--strict"]) == 2
 
 
 @pytest.mark.parametrize("case", sorted(HOSTILE))

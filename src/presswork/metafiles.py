@@ -17,6 +17,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import posixpath
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -64,20 +65,39 @@ def _names(key: str, value: Any, file: str | None, line: int | None) -> list[str
     return names
 
 
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+def lexically_refused(names: list[str]) -> bool:
+    """Whether a name is no project file by its text: a URL, an absolute path, `..` out.
+
+    Such a key is neutralised as the sanitizer does it for every path key: dropped, with a
+    warning naming file and line (an error under --strict), and the build goes on. A name
+    that looks like a project file is read here, and refused with an error if it is not one
+    (a symlink out, a FIFO, missing), as pandoc fails on a file it cannot read.
+    """
+    for name in names:
+        text = name.replace("\\", "/").strip()
+        if text.startswith("data:"):
+            continue  # refused when read: no file
+        if _SCHEME.match(text) or text.startswith(("/", "~")):
+            return True
+        normal = posixpath.normpath(text)
+        if normal == ".." or normal.startswith("../"):
+            return True
+    return False
+
+
 def _locate(
     name: str, key: str, root: Path, manuscript: str, file: str | None, line: int | None
 ) -> str:
     """The project-relative path (forward slashes) the metadata name means, or InputError."""
-    from presswork.sanitize import resource_refusal
 
     def refuse(reason: str) -> InputError:
         return InputError(f"metadata '{key}: {name}' refused: {reason}", file, line)
 
     if "\x00" in name or name.startswith("data:"):
         raise refuse("not a file of the project")
-    reason = resource_refusal(name, root)
-    if reason:
-        raise refuse(reason)
     for base in ("", manuscript):
         relative = posixpath.normpath(posixpath.join(base, name.replace("\\", "/")))
         if relative.startswith("../") or relative == "..":
@@ -162,9 +182,11 @@ def collect(root: Path, manuscript: str, sources: Any) -> MetaFiles:
     ]
     inputs: list[tuple[str, bytes]] = []
     css_parts: list[str] = []
-    if values.get(CSS) is not None:
-        where = sources.where(CSS) or (None, None)
-        for name in _names(CSS, values[CSS], *where):
+    css_where = sources.where(CSS) or (None, None)
+    css_names = _names(CSS, values[CSS], *css_where) if values.get(CSS) is not None else []
+    if not lexically_refused(css_names):
+        where = css_where
+        for name in css_names:
             relative = _locate(name, CSS, root, manuscript, *where)
             data = _read(relative, root, name, CSS, where)
             inputs.append((relative, data))
@@ -174,9 +196,9 @@ def collect(root: Path, manuscript: str, sources: Any) -> MetaFiles:
                 raise InputError(f"metadata '{CSS}: {name}' refused: {reason}", *where)
             css_parts.append(f"/* {relative} */\n{css}")
     cover = None
-    if values.get(COVER) is not None:
-        where = sources.where(COVER) or (None, None)
-        names = _names(COVER, values[COVER], *where)
+    where = sources.where(COVER) or (None, None)
+    names = _names(COVER, values[COVER], *where) if values.get(COVER) is not None else []
+    if names and not lexically_refused(names):
         if len(names) != 1:
             raise InputError(f"metadata '{COVER}' must name one image", *where)
         cover = _cover(names[0], root, manuscript, where)
