@@ -27,6 +27,7 @@ title: Files Paper
 author: Ann Author
 css: [extra.css, css/more.css]
 cover-image: cover.png
+header-includes: HEAD-MARK
 include-before: <p class="banner">BANNER-BEFORE</p>
 include-after: "<div>AFTER-MARK</div>"
 ---
@@ -162,11 +163,10 @@ def test_include_keys_sit_where_pandoc_puts_them_in_html(built: Path) -> None:
     page = out(built, "html").read_text(encoding="utf-8")
     plain = plain_pandoc(built, "plain.html", "--standalone").read_text(encoding="utf-8")
     for html in (page, plain):
-        before, title, after = (
-            html.find(s) for s in ("BANNER-BEFORE", "Files Paper</h1>", "AFTER-MARK")
-        )
-        assert 0 <= before < title < after < html.rindex("</body>")
-        assert html.find("<body") < before
+        marks = ("HEAD-MARK", "</head>", "BANNER-BEFORE", "Files Paper</h1>", "AFTER-MARK")
+        places = [html.find(mark) for mark in marks]
+        assert places[0] >= 0 and places == sorted(places), places
+        assert html.find("<body") < places[2] and places[-1] < html.rindex("</body>")
 
 
 @pytest.mark.slow
@@ -183,7 +183,7 @@ def test_raw_html_in_the_include_keys_is_sanitized(
     assert "BANNER-BEFORE" in page
     assert "steal()" not in page and "alert(1)" not in page
     err = capsys.readouterr().err
-    assert "manuscript/a.md:6:" in err and "<script> removed" in err
+    assert "manuscript/a.md:7:" in err and "<script> removed" in err
 
 
 @pytest.mark.slow
