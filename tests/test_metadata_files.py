@@ -106,6 +106,11 @@ def test_css_goes_after_presswork_own_in_the_html_page(built: Path) -> None:
 def test_css_is_applied_in_the_pdf(built: Path) -> None:
     text = pdf_text(out(built, "pdf"))
     assert "CSSMARK" in text  # the generated content of the author's rule
+    from pypdf import PdfReader
+
+    pages = PdfReader(out(built, "pdf")).pages
+    drawn = b"".join(page.get_contents().get_data() for page in pages)
+    assert b"0.070588 0.203922 0.337255 rg" in drawn  # paragraphs in #123456
     assert "BANNER-BEFORE" in text and "AFTER-MARK" in text
 
 
