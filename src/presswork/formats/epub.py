@@ -131,7 +131,7 @@ def render(doc: StyleDocument) -> bytes:
         # One stylesheet: ours, in place of pandoc's default (which also shifts citations).
         stylesheets = [n for n in archive.namelist() if re.match(r"EPUB/styles/[^/]+\.css$", n)]
         # The metadata's `css:` after ours, so it overrides it, as pandoc's --css does.
-        css = asset_text("epub.css") + "\n" + user_css(doc)
+        css = "\n".join(filter(None, (asset_text("epub.css"), user_css(doc))))
         finished |= {name: css for name in stylesheets}
         bibliography = next(
             (
