@@ -347,3 +347,13 @@ def test_hostile_or_missing_files_are_refused_naming_file_and_line(
     build = root / "build"
     for path in build.rglob("*") if build.exists() else []:
         assert not path.is_file() or SECRET.encode() not in path.read_bytes()
+
+
+def test_a_css_file_beside_the_chapters_is_found_as_pandoc_run_there_finds_it(
+    tmp_path: Path,
+) -> None:
+    root = make_project(tmp_path / "paper")
+    (root / "manuscript" / "local.css").write_text("h2 { font-size: 31px }\n")
+    (root / "manuscript" / "a.md").write_text("---\ntitle: T\ncss: local.css\n---\n\n# Start\n")
+    assert main(["build", str(root), "--format", "html", "--style", STYLE]) == 0
+    assert "h2 { font-size: 31px }" in style_text(out(root, "html").read_text(encoding="utf-8"))
