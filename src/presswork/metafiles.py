@@ -101,9 +101,12 @@ def _locate(
     for base in ("", manuscript):
         relative = posixpath.normpath(posixpath.join(base, name.replace("\\", "/")))
         if relative.startswith("../") or relative == "..":
-            continue  # the manuscript folder's `..` is the root, tried first
+            continue  # never above the root (lexically_refused has kept such names out)
         path = root / relative
-        if not path.exists() and not path.is_symlink():
+        try:
+            if not path.exists() and not path.is_symlink():
+                continue
+        except OSError:  # a name too long, a loop of links: no file pandoc could read either
             continue
         try:
             confine.inside(path, root)
@@ -202,7 +205,7 @@ def collect(root: Path, manuscript: str, sources: Any) -> MetaFiles:
         if len(names) != 1:
             raise InputError(f"metadata '{COVER}' must name one image", *where)
         cover = _cover(names[0], root, manuscript, where)
-        inputs.append((names[0], cover.data))
+        inputs.append((cover.name, cover.data))
     return MetaFiles("\n".join(css_parts), cover, warnings, inputs)
 
 
