@@ -27,6 +27,7 @@ from presswork import (
     confine,
     formats,
     identifiers,
+    metafiles,
     pandoc,
     sanitize,
     styles,
@@ -107,6 +108,8 @@ def _common_key(proj: Project, epoch: int) -> str:
         if source is not None:
             parts += [source.path, source.text]
     parts += identifiers.key_parts(proj)  # manuscript/citation-tags.tsv, if any
+    # `css:` and `cover-image:` files (InputError here, before build/ is touched)
+    parts += metafiles.key_parts(proj.root, proj.settings.manuscript_dir, proj.metadata_sources)
     # Images are embedded in the outputs, so their bytes are inputs too.
     texts = [s.text for s in (proj.metadata_file, *proj.chapters) if s is not None]
     for path in sanitize.referenced_files(texts, proj.root):
@@ -323,6 +326,9 @@ def _render_style(
             "pdf_url": proj.settings.pdf_url,
             "cite_styles": effective_cite_styles(proj.settings),
             "styles_dir": proj.settings.styles_dir,
+            "metadata_files": metafiles.collect(
+                proj.root, proj.settings.manuscript_dir, proj.metadata_sources
+            ),
         },
         references=proj.references,
     )
@@ -467,6 +473,9 @@ def _build(
             + identifier_problems
             + footnote_problems
             + crossref_problems
+            + metafiles.collect(
+                proj.root, proj.settings.manuscript_dir, proj.metadata_sources
+            ).warnings
         )
         if proj.title_missing:  # pandoc builds without one; the outputs show no title
             where = proj.metadata_file.path if proj.metadata_file else proj.chapters[0].path
@@ -477,6 +486,7 @@ def _build(
         # The project read the metadata's bibliography files (inside the project) and passes
         # them by name; pandoc would look for them from the project root only.
         ast.get("meta", {}).pop("bibliography", None)
+        metafiles.strip(ast.get("meta", {}))  # read by presswork, put in by the formats
         metadata = [proj.metadata_file] if proj.metadata_file is not None else []
         metadata += proj.chapters  # YAML blocks of the chapters are metadata too
         problems += sanitize.as_errors(removed, proj.chapters, metadata)

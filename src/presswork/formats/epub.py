@@ -13,8 +13,10 @@ from presswork import pandoc
 from presswork.assets import asset_path, asset_text
 from presswork.formats import Format, register
 from presswork.formats.document import StyleDocument, plain_text
+from presswork.formats.epubcover import COVER_PAGE, cover_nav, cover_opf, cover_page, image_name
 from presswork.formats.epubmeta import accessible_opf, image_alts, landmarks_nav
 from presswork.formats.epubnotes import finished_chapter
+from presswork.formats.html import user_css
 from presswork.i18n import term
 
 OPF = "EPUB/content.opf"
@@ -58,20 +60,27 @@ def dated_opf(opf: str, stamp: str, has_date: bool) -> str:
     return opf
 
 
-def normalized_zip(epub: bytes, epoch: int, replaced: dict[str, str]) -> bytes:
+def normalized_zip(
+    epub: bytes, epoch: int, replaced: dict[str, str], added: dict[str, bytes] | None = None
+) -> bytes:
     """The same EPUB re-zipped with fixed entry times and attributes, mimetype first and stored;
-    `replaced` gives new text for some entries."""
+    `replaced` gives new text for some entries, `added` new entries (after pandoc's)."""
     when = datetime.fromtimestamp(epoch, tz=timezone.utc).timetuple()[:6]
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(epub)) as source, zipfile.ZipFile(out, "w") as target:
-        for entry in source.infolist():
-            info = zipfile.ZipInfo(entry.filename, date_time=when)
+        entries = [(e.filename, e) for e in source.infolist()]
+        entries += [(name, None) for name in (added or {}) if name not in source.namelist()]
+        for name, entry in entries:
+            info = zipfile.ZipInfo(name, date_time=when)
             info.create_system = 3  # the same bytes whatever system builds them
             info.external_attr = 0o644 << 16
-            stored = entry.filename == "mimetype"
+            stored = name == "mimetype"
             info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
-            text = replaced.get(entry.filename)
-            data = text.encode("utf-8") if text is not None else source.read(entry)
+            text = replaced.get(name)
+            if text is not None:
+                data = text.encode("utf-8")
+            else:
+                data = source.read(entry) if entry is not None else (added or {})[name]
             target.writestr(info, data)
     return out.getvalue()
 
@@ -121,7 +130,9 @@ def render(doc: StyleDocument) -> bytes:
         }
         # One stylesheet: ours, in place of pandoc's default (which also shifts citations).
         stylesheets = [n for n in archive.namelist() if re.match(r"EPUB/styles/[^/]+\.css$", n)]
-        finished |= {name: asset_text("epub.css") for name in stylesheets}
+        # The metadata's `css:` after ours, so it overrides it, as pandoc's --css does.
+        css = "\n".join(filter(None, (asset_text("epub.css"), user_css(doc))))
+        finished |= {name: css for name in stylesheets}
         bibliography = next(
             (
                 f"{name}#{BIB_ID}"
@@ -134,7 +145,18 @@ def render(doc: StyleDocument) -> bytes:
     opf = dated_opf(opf, stamp.strftime("%Y-%m-%dT%H:%M:%SZ"), has_date)
     opf = accessible_opf(opf, image_alts(doc.ast))
     nav = landmarks_nav(nav, chapters, bibliography)
-    return normalized_zip(epub, doc.source_date_epoch, {OPF: opf, NAV: nav, **finished})
+    added: dict[str, bytes] = {}
+    files = doc.settings.get("metadata_files")
+    if files is not None and files.cover is not None:  # pandoc --sandbox cannot read it
+        sheet = stylesheets[0][len("EPUB/") :] if stylesheets else None
+        page = cover_page(files.cover, title, doc.lang, sheet)
+        added = {
+            f"EPUB/{COVER_PAGE}": page.encode(),
+            f"EPUB/{image_name(files.cover)}": files.cover.data,
+        }
+        opf = cover_opf(opf, files.cover)
+        nav = cover_nav(nav)
+    return normalized_zip(epub, doc.source_date_epoch, {OPF: opf, NAV: nav, **finished}, added)
 
 
 register(Format("epub", "epub", "application/epub+zip", render, "EPUB 3, checked by epubcheck"))

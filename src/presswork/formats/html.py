@@ -30,6 +30,13 @@ def page_with_css(page_html: str, *stylesheets: str, head: str = "", css: str = 
     return page_html.replace(HEAD_MARK, f"{head}<style>\n{text}\n</style>", 1)
 
 
+def user_css(doc: StyleDocument) -> str:
+    """The metadata's `css:` files (presswork.metafiles), checked: after presswork's own
+    stylesheets, so that they override them, as pandoc's --css does."""
+    files = doc.settings.get("metadata_files")
+    return files.css if files is not None else ""
+
+
 def cite_styles(doc: StyleDocument) -> list[tuple[str, Path]]:
     """(title, CSL file) of each "Cite this article" style; unknown styles are left out."""
     from presswork import styles
@@ -58,7 +65,7 @@ def render(doc: StyleDocument) -> bytes:
     from presswork.webfonts import webfont_css
 
     # The PDF's own fonts, so page and PDF look like one publication.
-    css = webfont_css(page)
+    css = webfont_css(page) + "\n" + user_css(doc)
     return page_with_css(page, "base.css", "screen.css", head=head, css=css).encode("utf-8")
 
 

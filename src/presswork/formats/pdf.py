@@ -23,7 +23,7 @@ from presswork.errors import BuildError, EnvironmentProblem, InputError
 from presswork.fonts import font_dirs, font_face_css
 from presswork.formats import Format, hyphenation, notekeep, register
 from presswork.formats.document import StyleDocument
-from presswork.formats.html import page_with_css
+from presswork.formats.html import page_with_css, user_css
 from presswork.formats.pdfmeta import add_xmp_language_and_subject, link_notes
 from presswork.formats.printpage import notes_at_calls
 from presswork.math import formulas_as_svg
@@ -60,9 +60,10 @@ def print_html(doc: StyleDocument) -> str:
         f'<meta name="dcterms.created" content="{stamp}">'
         f'<meta name="dcterms.modified" content="{stamp}">'
     )
-    # fonts.css comes last: it redefines the font variables of base.css.
-    fonts = _fonts_css(doc.page_html)
-    page = page_with_css(doc.page_html, "base.css", "print.css", head=head, css=fonts)
+    # fonts.css comes after base.css: it redefines its font variables; the metadata's `css:`
+    # last, so it overrides ours here as in the HTML page (`@media print` aims at the PDF).
+    css = _fonts_css(doc.page_html) + "\n" + user_css(doc)
+    page = page_with_css(doc.page_html, "base.css", "print.css", head=head, css=css)
     # WeasyPrint lays out no MathML: each formula goes in as an SVG of paths.
     return formulas_as_svg(notes_at_calls(page))
 
