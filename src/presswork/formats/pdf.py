@@ -24,7 +24,7 @@ from presswork.fonts import font_dirs, font_face_css
 from presswork.formats import Format, hyphenation, notekeep, pagehyphen, register
 from presswork.formats.document import StyleDocument
 from presswork.formats.html import page_with_css
-from presswork.formats.pdfmeta import add_xmp_language_and_subject, link_notes
+from presswork.formats.pdfmeta import add_xmp_language_and_subject, clickable_links, link_notes
 from presswork.formats.printpage import notes_at_calls
 from presswork.math import formulas_as_svg
 
@@ -142,6 +142,7 @@ def render_pdf(html: str, base_dir: str, allowed: list[str], options: dict[str, 
         ).render(font_config=font_config, pdf_variant=options.get("pdf_variant"))
         add_xmp_language_and_subject(document.metadata)
         link_notes(document)
+        clickable_links(document)
         return document.write_pdf(**options)
     except Exception as exc:  # WeasyPrint raises many types; the user needs one line
         raise BuildError(f"WeasyPrint failed: {type(exc).__name__}: {exc}") from None
