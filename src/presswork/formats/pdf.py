@@ -21,7 +21,7 @@ from typing import Any
 from presswork.assets import ASSETS, asset_text
 from presswork.errors import BuildError, EnvironmentProblem, InputError
 from presswork.fonts import font_dirs, font_face_css
-from presswork.formats import Format, hyphenation, notekeep, pagehyphen, register
+from presswork.formats import Format, hyphenation, notekeep, pagehyphen, register, runts
 from presswork.formats.document import StyleDocument
 from presswork.formats.html import page_with_css
 from presswork.formats.pdfmeta import add_xmp_language_and_subject, clickable_links, link_notes
@@ -131,6 +131,7 @@ def render_pdf(html: str, base_dir: str, allowed: list[str], options: dict[str, 
     _check_variant(options.get("pdf_variant"))
     notekeep.install()  # every note on the page of its call (orphans and widows of 2)
     pagehyphen.install()  # no word broken across pages; after notekeep, which reads the code
+    runts.install()  # no paragraph ending in a line of one word
     hyphenation.install()  # no names broken; line-end hyphens read as soft hyphens
     hyphenation.text_has_u2010(html)
     fetcher = ConfinedFetcher([Path(p) for p in allowed])
