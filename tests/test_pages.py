@@ -248,3 +248,20 @@ def test_few_runts(laid: dict[str, Laid], style: str) -> None:
     assert len(ends) > 30 and len(runts) <= 3, runts
     options = [text for text in ends if text.endswith("option.")]
     assert options and [text for text in options if len(text.split()) == 1] == []
+
+
+def test_note_symbols_start_again_on_each_page(laid: dict[str, Laid]) -> None:
+    # Nature cites by superscript numbers: its notes are * † ‡ ..., from * on every page.
+    from pypdf import PdfReader
+
+    from presswork.formats.notesymbols import symbol
+
+    pages = []
+    for page in PdfReader(laid["nature"].pdf).pages:
+        marks = re.findall(r"^(\S+)\s*The text of note \d+", page.extract_text() or "", re.M)
+        if marks:
+            pages.append(marks)
+    assert len(pages) >= 2 and sum(map(len, pages)) == 16
+    assert [marks == [symbol(n) for n in range(1, len(marks) + 1)] for marks in pages] == [
+        True
+    ] * len(pages)

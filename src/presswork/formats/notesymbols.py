@@ -5,11 +5,18 @@ that cite by superscript numbers mark their notes * † ‡ § ‖ ¶, then doub
 the Chicago Manual and the AMA Manual have it, and as CSS's `symbolic` counter system counts.
 Only a page that has both is changed: its body gets the class `note-symbols` (base.css gives
 the print and screen notes their symbols from it) and each call's text becomes its symbol.
+
+In the PDF the symbols start again on every page, as the Chicago Manual asks (no "§§§" for a
+sixteenth note): WeasyPrint counts notes before it lays out pages, so the PDF is laid out once
+more with each note's mark written in (`data-mark`), until the marks hold (at most twice more;
+only papers with such citations and notes pay for it).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import Any
 
 SYMBOLS = ("*", "\u2020", "\u2021", "\u00a7", "\u2016", "\u00b6")
 CLASS = "note-symbols"
@@ -42,3 +49,48 @@ def with_note_symbols(page_html: str) -> str:
         return page_html
     page_html = _BODY.sub(f'<body class="{CLASS}"', page_html, count=1)
     return symbol_calls(page_html)
+
+
+_NOTE_SPAN = re.compile(r'<span class="footnote" id="(fn\d+)"')
+MAX_LAYOUTS = 3
+
+
+def _page_marks(document: Any) -> dict[str, str]:
+    """Each note's mark when counted from 1 on its page: {note id: symbol}."""
+    marks: dict[str, str] = {}
+    for page in document.pages:
+        count = 0
+        stack = [page._page_box]
+        while stack:
+            box = stack.pop()
+            note = getattr(box, "footnote", None)
+            if note is not None and note.element is not None and note.element.get("id"):
+                count += 1
+                marks.setdefault(note.element.get("id"), symbol(count))
+            stack.extend(reversed(list(box.all_children())))
+    return marks
+
+
+def with_marks(html: str, marks: dict[str, str]) -> str:
+    """The print page with each note's mark as `data-mark` (print.css shows it)."""
+
+    def marked(match: re.Match[str]) -> str:
+        mark = marks.get(match.group(1))
+        return f'{match.group(0)} data-mark="{mark}"' if mark else match.group(0)
+
+    return _NOTE_SPAN.sub(marked, html)
+
+
+def restarted_on_each_page(html: str, lay_out: Callable[[str], Any]) -> Any:
+    """The laid-out document, its note symbols counted page by page where it has them."""
+    document = lay_out(html)
+    if f'<body class="{CLASS}"' not in html:
+        return document
+    used: dict[str, str] = {}
+    for _ in range(MAX_LAYOUTS - 1):
+        marks = _page_marks(document)
+        if marks == used or not marks:
+            break
+        used = marks
+        document = lay_out(with_marks(html, marks))
+    return document

@@ -21,7 +21,15 @@ from typing import Any
 from presswork.assets import ASSETS, asset_text
 from presswork.errors import BuildError, EnvironmentProblem, InputError
 from presswork.fonts import font_dirs, font_face_css
-from presswork.formats import Format, hyphenation, notekeep, pagehyphen, register, runts
+from presswork.formats import (
+    Format,
+    hyphenation,
+    notekeep,
+    notesymbols,
+    pagehyphen,
+    register,
+    runts,
+)
 from presswork.formats.document import StyleDocument
 from presswork.formats.html import page_with_css
 from presswork.formats.pdfmeta import add_xmp_language_and_subject, clickable_links, link_notes
@@ -138,9 +146,14 @@ def render_pdf(html: str, base_dir: str, allowed: list[str], options: dict[str, 
     _fixed_xmp_ids(options["pdf_identifier"])
     font_config = _shipped_fonts_only()
     try:
-        document = weasyprint.HTML(
-            string=html, base_url=Path(base_dir).as_uri() + "/", url_fetcher=fetcher
-        ).render(font_config=font_config, pdf_variant=options.get("pdf_variant"))
+
+        def lay_out(page: str) -> Any:
+            return weasyprint.HTML(
+                string=page, base_url=Path(base_dir).as_uri() + "/", url_fetcher=fetcher
+            ).render(font_config=font_config, pdf_variant=options.get("pdf_variant"))
+
+        # Notes marked * † ‡ start again on every page: laid out again with each page's marks.
+        document = notesymbols.restarted_on_each_page(html, lay_out)
         add_xmp_language_and_subject(document.metadata)
         link_notes(document)
         clickable_links(document)
