@@ -1,12 +1,11 @@
 """No runt: a justified paragraph does not end in a line of one word, where it can help it.
 
 WeasyPrint breaks lines first-fit and knows no `text-wrap: pretty`. When a paragraph's last
-line holds a single word ("crisis?"), its line before is set again a little narrower (1.5 em,
-then 3 em: it hands down its last word, or breaks it) and justified to the full measure, and
-the rest set after it: two words or more end the paragraph. The change is kept only when it
-leaves the paragraph as it was otherwise: the same number of lines on the page, the same notes
-called, no taller line. Only a page's lines of one paragraph are touched; nothing is laid out
-twice but those two lines.
+line holds a single word ("crisis?"), its line before is set again narrower (1.5 em, 3, 4.5,
+then 6 em: it hands down its last word, or breaks it), justified to the full measure, and the
+rest set after it. The change is kept only when two words or more then end the paragraph, no
+space of the line before grows by more than MAX_STRETCH_EM, and the paragraph is otherwise as
+it was: the same notes called, the same height. Nothing is laid out again but those two lines.
 """
 
 from __future__ import annotations
