@@ -13,6 +13,7 @@ from typing import Any
 
 from presswork import pandoc
 from presswork.assets import asset_path
+from presswork.formats.notesymbols import with_note_symbols
 
 _ISO_DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
 _NUMBER_RANGE = re.compile(r"(?<=\d)\s*-{1,2}\s*(?=\d)")
@@ -145,4 +146,5 @@ class StyleDocument:
         ]
         for key, value in variables.items():
             args += ["--variable", f"{key}={value}"]
-        return pandoc.write(self.ast_json, "html5", self.root, args).decode("utf-8")
+        page = pandoc.write(self.ast_json, "html5", self.root, args).decode("utf-8")
+        return with_note_symbols(page)  # notes * † ‡ where citations are superscript numbers

@@ -3,13 +3,16 @@
 pandoc titles each chapter document with its file name (`ch001.xhtml`, which reading systems
 show), heads the text with the title again after the title page, and writes notes as `<aside>`s
 with neither number nor way back to the call. Here each chapter has the paper's title, the
-repeated heading goes, and each note starts with its number, as in the PDF, linked to its call.
+repeated heading goes, and each note starts with its number, as in the PDF, linked to its call
+(its symbol, where citations are superscript numbers: notesymbols.py).
 """
 
 from __future__ import annotations
 
 import html
 import re
+
+from presswork.formats import notesymbols
 
 _TITLE = re.compile(r"<title>ch\d+\.xhtml</title>")
 # The level-1 heading pandoc makes of the title (--shift-heading-level-by=1): a repeat.
@@ -31,9 +34,13 @@ def finished_chapter(text: str, title: str) -> str:
 
     text = _TITLE_HEADING.sub(unrepeated, text, 1)
 
+    symbols = notesymbols.wanted(text)  # superscript citations: notes marked * † ‡ ...
+
     def numbered(match: re.Match[str]) -> str:
         number = match.group(2)
-        back = f'<a href="#fnref{number}" class="footnote-back" role="doc-backlink">{number}.</a> '
+        mark = notesymbols.symbol(int(number)) if symbols else f"{number}."
+        back = f'<a href="#fnref{number}" class="footnote-back" role="doc-backlink">{mark}</a> '
         return f"{match.group(1)}{match.group(3) or ''}{back}"
 
-    return _NOTE.sub(numbered, text)
+    text = _NOTE.sub(numbered, text)
+    return notesymbols.symbol_calls(text) if symbols else text

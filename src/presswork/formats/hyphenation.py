@@ -1,7 +1,8 @@
 """Hyphenation as a copy editor wants it, where CSS cannot say it to WeasyPrint.
 
 - No capitalised word is broken: names ("Dub-cek", "Brezh-nev") and acronyms. WeasyPrint asks
-  pyphen for the breaks of one word at a time; its dictionary here has none for such words.
+  pyphen for the breaks of one word at a time; its dictionary here has none for such words,
+  nor for any word while pagehyphen sets a page's last line again.
 - The hyphen WeasyPrint adds at a line's end reads as a soft hyphen (U+00AD) in the PDF's
   text, as ISO 32000 says it should: copied or searched, "commu-/nication" is one word, not
   "commu\u2010nication". The glyph drawn is the same; only its ToUnicode entry changes, and
@@ -15,6 +16,8 @@ from __future__ import annotations
 
 import threading
 from typing import Any
+
+from presswork.formats import pagehyphen
 
 HYPHENATE_CHARACTER = "\u2010"  # WeasyPrint's default `hyphenate-character`
 SOFT_HYPHEN = "\u00ad"
@@ -34,7 +37,7 @@ def install() -> None:
         """pyphen that leaves capitalised words whole."""
 
         def iterate(self, word: str) -> Any:
-            if word[:1].isupper():
+            if word[:1].isupper() or pagehyphen.hyphenation_paused():
                 return iter(())
             return super().iterate(word)
 

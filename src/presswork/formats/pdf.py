@@ -21,10 +21,18 @@ from typing import Any
 from presswork.assets import ASSETS, asset_text
 from presswork.errors import BuildError, EnvironmentProblem, InputError
 from presswork.fonts import font_dirs, font_face_css
-from presswork.formats import Format, hyphenation, notekeep, register
+from presswork.formats import (
+    Format,
+    hyphenation,
+    notekeep,
+    notesymbols,
+    pagehyphen,
+    register,
+    runts,
+)
 from presswork.formats.document import StyleDocument
 from presswork.formats.html import page_with_css, user_css
-from presswork.formats.pdfmeta import add_xmp_language_and_subject, link_notes
+from presswork.formats.pdfmeta import add_xmp_language_and_subject, clickable_links, link_notes
 from presswork.formats.printpage import notes_at_calls
 from presswork.math import formulas_as_svg
 
@@ -131,17 +139,25 @@ def render_pdf(html: str, base_dir: str, allowed: list[str], options: dict[str, 
 
     _check_variant(options.get("pdf_variant"))
     notekeep.install()  # every note on the page of its call (orphans and widows of 2)
+    pagehyphen.install()  # no word broken across pages; after notekeep, which reads the code
+    runts.install()  # no paragraph ending in a line of one word
     hyphenation.install()  # no names broken; line-end hyphens read as soft hyphens
     hyphenation.text_has_u2010(html)
     fetcher = ConfinedFetcher([Path(p) for p in allowed])
     _fixed_xmp_ids(options["pdf_identifier"])
     font_config = _shipped_fonts_only()
     try:
-        document = weasyprint.HTML(
-            string=html, base_url=Path(base_dir).as_uri() + "/", url_fetcher=fetcher
-        ).render(font_config=font_config, pdf_variant=options.get("pdf_variant"))
+
+        def lay_out(page: str) -> Any:
+            return weasyprint.HTML(
+                string=page, base_url=Path(base_dir).as_uri() + "/", url_fetcher=fetcher
+            ).render(font_config=font_config, pdf_variant=options.get("pdf_variant"))
+
+        # Notes marked * † ‡ start again on every page: laid out again with each page's marks.
+        document = notesymbols.restarted_on_each_page(html, lay_out)
         add_xmp_language_and_subject(document.metadata)
         link_notes(document)
+        clickable_links(document)
         return document.write_pdf(**options)
     except Exception as exc:  # WeasyPrint raises many types; the user needs one line
         raise BuildError(f"WeasyPrint failed: {type(exc).__name__}: {exc}") from None

@@ -75,3 +75,21 @@ def link_notes(document: Any) -> int:
                 if call_id:
                     page.links.append(("internal", call_id, _area(box), box))
     return linked
+
+
+def clickable_links(document: Any) -> int:
+    """Give each link WeasyPrint drew with no height its glyphs' box; returns how many.
+
+    A superscript citation (Nature) has line-height 0, as a note call has, so that it does not
+    open its line; its link's rectangle was then a line no one could click.
+    """
+    mended = 0
+    for page in document.pages:
+        links = []
+        for kind, target, (x0, y0, x1, y1), box in page.links:
+            if y1 - y0 <= 0 and box is not None:
+                x0, y0, x1, y1 = _area(box)
+                mended += 1
+            links.append((kind, target, (x0, y0, x1, y1), box))
+        page.links[:] = links
+    return mended
