@@ -390,7 +390,19 @@ class _Cleaner(HTMLParser):
 
 
 def clean_html(fragment: str, root: Path) -> tuple[str, list[Problem]]:
-    """A raw HTML fragment without dangerous tags, attributes or resources."""
+    """A raw HTML fragment without dangerous tags, attributes or resources, balanced XHTML.
+
+    Two passes: ours finds what is refused and why (and embeds images); then nh3's allowlist,
+    which parses as a browser does, decides what ships (presswork.rawhtml).
+    """
+    from presswork import rawhtml
+
+    cleaned, problems = _first_pass(fragment, root)
+    return rawhtml.clean(cleaned), problems
+
+
+def _first_pass(fragment: str, root: Path) -> tuple[str, list[Problem]]:
+    """What is refused in a fragment, and the fragment without it (for rawhtml to finish)."""
     cleaner = _Cleaner(root)
     cleaner.feed(fragment)
     cleaner.close()
@@ -460,7 +472,7 @@ class _Walker:
         out = []
         for item in items:
             out.extend(self.node(item))
-        return out
+        return _finish_raw_run(out)
 
     def node(self, item: Any) -> list[Any]:
         """The node's replacement: usually itself, cleaned; [] when it is dropped."""
@@ -494,12 +506,12 @@ class _Walker:
         fmt, text = item["c"]
         if str(fmt).lower() not in HTML_FORMATS:
             return [item]
-        cleaned, problems = clean_html(text, self.root)
+        cleaned, problems = _first_pass(text, self.root)
         for problem in problems:
             self.add(problem.message, problem.text)
         if not cleaned.strip():
             return []
-        return [{"t": item["t"], "c": ["html", cleaned]}]
+        return [{"t": item["t"], "c": [_RUN, cleaned]}]
 
     def image(self, item: dict[str, Any]) -> list[Any]:
         attr, alt, (target, title) = item["c"]
@@ -532,6 +544,36 @@ class _Walker:
                         break
             if key in meta:
                 meta[key] = self.child(meta[key])
+
+
+_RUN = "presswork-raw-html"  # a raw node that passed the first pass; nh3 finishes its list
+
+
+def _finish_raw_run(items: list[Any]) -> list[Any]:
+    """The list's raw HTML nodes through nh3 as one fragment (presswork.rawhtml.clean_run).
+
+    A heading ends a run: pandoc wraps each heading's section in a <section>, so a tag left
+    open before it could not close after it.
+    """
+    from presswork import rawhtml
+
+    runs: list[list[dict[str, Any]]] = [[]]
+    for node in items:
+        if not isinstance(node, dict):
+            continue
+        if node.get("t") == "Header":
+            runs.append([])
+        elif node.get("t") in ("RawBlock", "RawInline") and node["c"][0] == _RUN:
+            runs[-1].append(node)
+    empty: set[int] = set()
+    for run in runs:
+        if not run:
+            continue
+        for node, cleaned in zip(run, rawhtml.clean_run([n["c"][1] for n in run]), strict=True):
+            node["c"] = ["html", cleaned]
+            if not cleaned.strip():
+                empty.add(id(node))
+    return [node for node in items if id(node) not in empty] if empty else items
 
 
 def as_written(target: str) -> str:

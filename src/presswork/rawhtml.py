@@ -1,0 +1,208 @@
+"""Raw HTML through nh3 (ammonia, on html5ever: parsed as a browser parses it), as XHTML.
+
+sanitize's own pass decides what is refused and says why (with the author's line); this is
+the allowlist that decides what ships. The raw HTML nodes of one list of blocks or inlines
+are one run: they are cleaned as one fragment, with a placeholder where pandoc's own content
+sits between them, so `<svg>` ... `<use href=...>` ... `</svg>` over three nodes is read in
+its SVG context, and a `<div>` opened in one block and closed in another stays balanced.
+The result is serialised so that it is also well-formed XHTML (EPUB): void elements closed,
+no entity XML lacks, `svg` and `math` in their namespaces.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from functools import lru_cache
+from html.parser import HTMLParser
+
+from presswork.svgclean import ATTRIBUTES as SVG_ATTRIBUTES
+from presswork.svgclean import ELEMENTS as SVG_ELEMENTS
+
+PLACEHOLDER = "\ue000"  # a private-use character: no author's text keeps it
+_MATHML_ATTRIBUTES = """mathvariant display displaystyle encoding fence stretchy separator
+    accent accentunder columnalign rowalign linethickness lspace rspace scriptlevel
+    movablelimits largeop symmetric minsize maxsize notation form columnspan"""
+_COMMON_ATTRIBUTES = """id class style title lang dir role alt width height colspan rowspan
+    href src name scope headers start reversed datetime cite span abbr open type value
+    xml:lang epub:type xlink:href"""
+BOOLEAN = frozenset({"open", "reversed", "hidden"})
+VOID = frozenset(["area", "br", "col", "embed", "hr", "img", "input", "source", "track", "wbr"])
+SVG_NS = "http://www.w3.org/2000/svg"
+MATHML_NS = "http://www.w3.org/1998/Math/MathML"
+# HTMLParser lowercases names; SVG's are camelCase (linearGradient, viewBox).
+_SVG_NAMES = {name.lower(): name for name in SVG_ELEMENTS}
+_SVG_ATTRIBUTE_NAMES = {name.lower(): name for name in SVG_ATTRIBUTES}
+_HTML_LINKS = frozenset({"a", "area"})  # elements whose href is a link, not a resource
+_RASTER = re.compile(r"data:image/(?:png|jpeg|gif|webp)[;,]", re.IGNORECASE)
+_LOCAL_URL = re.compile(r"\s*url\(\s*(['\"]?)#[^)'\"]*\1\s*\)\s*\Z", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def _options() -> dict[str, object]:
+    import nh3
+
+    from presswork.sanitize import ALLOWED_TAGS, DROPPED_WITH_CONTENT
+
+    tags = {tag for tag in ALLOWED_TAGS if tag not in DROPPED_WITH_CONTENT}
+    tags |= {name for name in SVG_ELEMENTS if name != "style"}  # html5ever's camelCase names
+    attributes = set(_COMMON_ATTRIBUTES.split()) | set(_MATHML_ATTRIBUTES.split())
+    attributes |= set(SVG_ATTRIBUTES)
+    for allowed in nh3.ALLOWED_ATTRIBUTES.values():
+        attributes |= set(allowed)
+    return {
+        "tags": tags,
+        "clean_content_tags": set(DROPPED_WITH_CONTENT) | {"textarea", "xmp", "noscript"},
+        "attributes": {"*": attributes},
+        "generic_attribute_prefixes": {"data-", "aria-"},
+        "url_schemes": set(nh3.ALLOWED_URL_SCHEMES) | {"data"},
+        "link_rel": None,
+        "strip_comments": True,
+    }
+
+
+def _attribute(tag: str, name: str, value: str) -> str | None:
+    """The value to keep, or None: the last word on every attribute that ships."""
+    from presswork.sanitize import DANGEROUS_SCHEMES, _scheme
+
+    name = name.lower()
+    if name.startswith("on") or (":" in name and name not in ("xml:lang", "epub:type", "href")):
+        return None
+    if name == "style":
+        return clean_style(value)
+    if "url(" in re.sub(r"\s+", "", value).lower() and not _LOCAL_URL.match(value):
+        return None  # SVG paint and filters: only a reference into the page
+    if name == "href":
+        if tag.lower() not in _HTML_LINKS:
+            return value if value.strip().startswith("#") else None
+        return None if _scheme(value) in DANGEROUS_SCHEMES else value
+    if name == "src":
+        compact = re.sub(r"[\x00-\x20]+", "", value)
+        ok = _RASTER.match(compact) or compact.lower().startswith("data:image/svg+xml;base64,")
+        return value if tag.lower() == "img" and ok else None
+    if name in ("cite",) and _scheme(value) in DANGEROUS_SCHEMES:
+        return None
+    return value
+
+
+_CSS_SCRIPT = ("expression(", "javascript:", "vbscript:", "behavior", "-moz-binding", "@import")
+
+
+def clean_style(css: str) -> str | None:
+    """A style attribute re-serialised from its declarations (read by tinycss2): only those
+    without script or a url() outside the page; None when nothing is left."""
+    import tinycss2
+
+    kept = []
+    for declaration in tinycss2.parse_blocks_contents(css):
+        if declaration.type != "declaration":
+            continue
+        value = tinycss2.serialize(declaration.value).strip()
+        if not re.fullmatch(r"-?[a-z][a-z0-9-]*", declaration.lower_name) or not value:
+            continue
+        if _css_unsafe(declaration.value) or declaration.lower_name in ("behavior",):
+            continue
+        important = " !important" if declaration.important else ""
+        kept.append(f"{declaration.lower_name}: {value}{important}")
+    return "; ".join(kept) or None
+
+
+def _css_unsafe(tokens: list[object]) -> bool:
+    for token in tokens:
+        kind = getattr(token, "type", "")
+        if kind in ("url", "bad-url", "error"):
+            return True
+        text = str(getattr(token, "value", "") or "")
+        if kind == "string" and any(bad in re.sub(r"\s+", "", text).lower() for bad in _CSS_SCRIPT):
+            return True
+        if kind == "ident" and str(getattr(token, "lower_value", "")) in ("expression", "behavior"):
+            return True
+        if kind == "function":
+            name = str(getattr(token, "lower_name", ""))
+            if name in ("url", "src", "image", "image-set", "-webkit-image-set", "expression"):
+                return True
+            if _css_unsafe(list(token.arguments)):  # type: ignore[attr-defined]
+                return True
+        if kind in ("() block", "[] block", "{} block") and _css_unsafe(
+            list(token.content)  # type: ignore[attr-defined]
+        ):
+            return True
+    return False
+
+
+class _Xhtml(HTMLParser):
+    """html5ever's serialisation (regular by construction) written again as XHTML."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.out: list[str] = []
+        self.foreign = 0  # inside svg or math: their tags are XML already
+
+    def _tag(self, tag: str, attrs: list[tuple[str, str | None]], close: bool) -> None:
+        name = _SVG_NAMES.get(tag, tag) if self.foreign or tag == "svg" else tag
+        written = []
+        for key, value in attrs:
+            if key in ("xmlns", "xmlns:xlink"):
+                continue
+            key = "href" if key == "xlink:href" else key
+            if self.foreign or tag == "svg":
+                key = _SVG_ATTRIBUTE_NAMES.get(key, key)
+            if not value:
+                # pandoc's EPUB writer renders raw HTML again, an empty value as a bare name,
+                # which XML refuses: a boolean says its name, other empty values go.
+                if key not in BOOLEAN:
+                    continue
+                value = key
+            written.append(f' {key}="{html.escape(value or "", quote=True)}"')
+        if tag in ("svg", "math"):
+            written.insert(0, f' xmlns="{SVG_NS if tag == "svg" else MATHML_NS}"')
+        end = " /" if close or (tag in VOID and not self.foreign) else ""
+        self.out.append(f"<{name}{''.join(written)}{end}>")
+        if tag in ("svg", "math") and not end:
+            self.foreign += 1
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._tag(tag, attrs, False)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._tag(tag, attrs, True)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in VOID and not self.foreign:
+            return
+        if tag in ("svg", "math") and self.foreign:
+            self.foreign -= 1
+        self.out.append(f"</{_SVG_NAMES.get(tag, tag) if self.foreign or tag == 'svg' else tag}>")
+
+    def handle_data(self, data: str) -> None:
+        self.out.append(html.escape(data, quote=False))
+
+
+def as_xhtml(fragment: str) -> str:
+    writer = _Xhtml()
+    writer.feed(fragment)
+    writer.close()
+    return "".join(writer.out)
+
+
+def clean(fragment: str) -> str:
+    """One fragment through the allowlist, balanced, as XHTML."""
+    import nh3
+
+    text = fragment.replace(PLACEHOLDER, "")
+    return as_xhtml(nh3.clean(text, attribute_filter=_attribute, **_options()))  # type: ignore[arg-type]
+
+
+def clean_run(fragments: list[str]) -> list[str]:
+    """The raw HTML nodes of one list, cleaned as one fragment; one string per node.
+
+    When a node's place is lost (inside a dropped `<script>`, say), each is cleaned alone.
+    """
+    import nh3
+
+    joined = PLACEHOLDER.join(f.replace(PLACEHOLDER, "") for f in fragments)
+    cleaned = nh3.clean(joined, attribute_filter=_attribute, **_options())  # type: ignore[arg-type]
+    parts = as_xhtml(cleaned).split(PLACEHOLDER)  # as a whole: svg context, namespaces
+    if len(parts) != len(fragments):
+        return [clean(fragment) for fragment in fragments]
+    return parts
