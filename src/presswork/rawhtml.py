@@ -35,6 +35,7 @@ _SVG_NAMES = {name.lower(): name for name in SVG_ELEMENTS}
 _SVG_ATTRIBUTE_NAMES = {name.lower(): name for name in SVG_ATTRIBUTES}
 _HTML_LINKS = frozenset({"a", "area"})  # elements whose href is a link, not a resource
 _RASTER = re.compile(r"data:image/(?:png|jpeg|gif|webp)[;,]", re.IGNORECASE)
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")  # XML 1.0 lacks
 _LOCAL_URL = re.compile(r"\s*url\(\s*(['\"]?)#[^)'\"]*\1\s*\)\s*\Z", re.IGNORECASE)
 
 
@@ -137,10 +138,13 @@ class _Xhtml(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.out: list[str] = []
         self.foreign = 0  # inside svg or math: their tags are XML already
+        self.misplaced = False  # a placeholder inside a tag: the nodes' places are lost
 
     def _tag(self, tag: str, attrs: list[tuple[str, str | None]], close: bool) -> None:
         name = _SVG_NAMES.get(tag, tag) if self.foreign or tag == "svg" else tag
         written = []
+        if any(PLACEHOLDER in (value or "") for _, value in attrs):
+            self.misplaced = True
         for key, value in attrs:
             if key in ("xmlns", "xmlns:xlink"):
                 continue
@@ -153,7 +157,7 @@ class _Xhtml(HTMLParser):
                 if key not in BOOLEAN:
                     continue
                 value = key
-            written.append(f' {key}="{html.escape(value or "", quote=True)}"')
+            written.append(f' {key}="{html.escape(_NOT_XML.sub("", value), quote=True)}"')
         if tag in ("svg", "math"):
             written.insert(0, f' xmlns="{SVG_NS if tag == "svg" else MATHML_NS}"')
         end = " /" if close or (tag in VOID and not self.foreign) else ""
@@ -175,14 +179,19 @@ class _Xhtml(HTMLParser):
         self.out.append(f"</{_SVG_NAMES.get(tag, tag) if self.foreign or tag == 'svg' else tag}>")
 
     def handle_data(self, data: str) -> None:
-        self.out.append(html.escape(data, quote=False))
+        self.out.append(html.escape(_NOT_XML.sub("", data), quote=False))
 
 
 def as_xhtml(fragment: str) -> str:
+    return _write(fragment)[0]
+
+
+def _write(fragment: str) -> tuple[str, bool]:
+    """The fragment as XHTML, and whether a placeholder ended up inside a tag."""
     writer = _Xhtml()
     writer.feed(fragment)
     writer.close()
-    return "".join(writer.out)
+    return "".join(writer.out), writer.misplaced
 
 
 def clean(fragment: str) -> str:
@@ -196,13 +205,15 @@ def clean(fragment: str) -> str:
 def clean_run(fragments: list[str]) -> list[str]:
     """The raw HTML nodes of one list, cleaned as one fragment; one string per node.
 
-    When a node's place is lost (inside a dropped `<script>`, say), each is cleaned alone.
+    When a node's place is lost (inside a dropped `<script>`, or in an attribute value that
+    an unclosed quote ran on into the next node), each is cleaned alone.
     """
     import nh3
 
     joined = PLACEHOLDER.join(f.replace(PLACEHOLDER, "") for f in fragments)
     cleaned = nh3.clean(joined, attribute_filter=_attribute, **_options())  # type: ignore[arg-type]
-    parts = as_xhtml(cleaned).split(PLACEHOLDER)  # as a whole: svg context, namespaces
-    if len(parts) != len(fragments):
+    written, misplaced = _write(cleaned)  # as a whole: svg context, namespaces
+    parts = written.split(PLACEHOLDER)
+    if misplaced or len(parts) != len(fragments):
         return [clean(fragment) for fragment in fragments]
     return parts
