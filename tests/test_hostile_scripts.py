@@ -174,6 +174,12 @@ META = {
     "abstract": "An abstract <svg onload=alert(4)></svg> with [a](javascript:alert(5)).",
     "keywords": "<script>alert(6)</script>",
     "date": "2024-01-01<script>alert(7)</script>",
+    # strings pandoc puts into attributes and the EPUB's package
+    "lang": 'en" onmouseover="alert(8)',
+    "pagetitle": "</title><script>alert(9)</script>",
+    "description": 'a" onload="alert(10)',
+    "doi": '10.1/x" onclick="alert(11)',
+    "url": "javascript:alert(12)",
 }
 
 SVG_NS = 'xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"'
@@ -271,7 +277,7 @@ def _project(root: Path, meta: str, body: str, toml: str = 'name = "paper"\n') -
 
 def _meta_yaml(fields: dict[str, str]) -> str:
     lines = [f"{key}: {json.dumps(value)}" for key, value in fields.items() if key != "keywords"]
-    return "\n".join([*lines, f"keywords: [{json.dumps(fields['keywords'])}]", "lang: en"]) + "\n"
+    return "\n".join([*lines, f"keywords: [{json.dumps(fields['keywords'])}]"]) + "\n"
 
 
 def make_family(family: str, root: Path) -> Path:
@@ -586,11 +592,14 @@ def test_the_payloads_were_really_there(built: dict[str, tuple[Path, list[str]]]
 def test_metadata_payloads_are_harmless_and_their_text_stays(
     built: dict[str, tuple[Path, list[str]]],
 ) -> None:
-    out, _ = built["meta"]
+    out, warnings = built["meta"]
+    line = [key for key in META if key != "keywords"].index("lang") + 1
+    assert f"manuscript/metadata.yaml:{line}: 'lang' must be a language tag" in "\n".join(warnings)
     tree = html_tree(out / "paper.html")
     assert tree_problems(tree, "paper.html", page=True) == []
     title = tree.xpath("//h1")[0].text_content()
     assert "Title" in title
+    assert tree.get("lang") == "en-US" and "javascript" not in (out / "paper.html").read_text()
     assert "Author" in tree.text_content() and "An abstract" in tree.text_content()
     inside = epub_names(out / "paper.epub")
     for name, epub_tree in epub_trees(out / "paper.epub").items():
