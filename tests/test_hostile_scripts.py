@@ -165,6 +165,18 @@ PANDOC = {
     "code-attr-handler": "`code`{onclick=alert(1)}",
     "span-href-attr": "[span]{href=javascript:alert(1)}",
     "span-src-attr": "[span]{src=http://127.0.0.1:9/x.png}",
+    "code-block-attr": (
+        "```{.python onclick=alert(1) style='background:url(//127.0.0.1:9/c)'}\nx\n```"
+    ),
+    "image-title-quote": '![x](figures/dot.png "t\\" onerror=\\"alert(1)")',
+    "footnote-raw": "Text.^[A note <img src=x onerror=alert(1)> <script>alert(2)</script>.]",
+    "table-cell-raw": (
+        "| a | b |\n|---|---|\n| <svg onload=alert(1)></svg> | <a href='javascript:x'>y</a> |"
+    ),
+    "citation-prefix-raw": (
+        "[<script>alert(1)</script> see @doe2020, p. 4 <img src=x onerror=alert(2)>]"
+    ),
+    "link-text-raw": "[<b onclick=alert(1)>bold</b>](https://example.org)",
 }
 
 META = {

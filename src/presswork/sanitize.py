@@ -284,19 +284,27 @@ def _css_tokens_refusal(tokens: Iterable[Any], root: Path) -> str:
     return ""
 
 
-def attribute_refusal(name: str, value: str, root: Path) -> str:
-    """Why an HTML attribute must go ('' to keep it)."""
+_LOCAL_URL = re.compile(r"\s*url\(\s*(['\"]?)#[^)'\"]*\1\s*\)\s*\Z", re.IGNORECASE)
+
+
+def attribute_refusal(name: str, value: str, root: Path, tag: str = "") -> str:
+    """Why an HTML attribute must go ('' to keep it); `tag` is the raw HTML element's name."""
     name = name.lower()
     if name.startswith("on"):
         return f"event handler '{name}'"
     if name in ALWAYS_DROPPED_ATTRIBUTES or not _NAME.match(name):
         return f"attribute '{name}'"
-    if name in LINK_ATTRIBUTES:
+    if name in LINK_ATTRIBUTES and tag and tag not in ("a", "area"):
+        # SVG's <use>, <image>, gradients and patterns: a reference, only into the page
+        reason = "" if value.strip().startswith("#") else "only #id references into the page"
+    elif name in LINK_ATTRIBUTES:
         reason = link_refusal(value)
     elif name in RESOURCE_ATTRIBUTES:
         reason = resource_refusal(value, root)
     elif name == "style":
         reason = css_refusal(value, root)
+    elif "url(" in _CONTROL.sub("", value).lower() and not _LOCAL_URL.match(value):
+        reason = "url() outside the page"  # SVG paint, filters, clip paths and masks
     else:
         return ""
     return f"{name}='{value}' ({reason})" if reason else ""
@@ -327,7 +335,7 @@ class _Cleaner(HTMLParser):
                 # Inside inline SVG a link (<use>, <a>, <image>) may only point into the page.
                 self._problem(f"raw HTML <{tag}>: {name}='{value}' removed (SVG links: #id only)")
                 continue
-            reason = attribute_refusal(name, value, self.root)
+            reason = attribute_refusal(name, value, self.root, tag)
             if reason and name.lower() in RESOURCE_ATTRIBUTES:
                 self._problem(f"raw HTML <{tag}> removed: {reason}")
                 return None
