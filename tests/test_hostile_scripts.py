@@ -596,6 +596,8 @@ def test_the_payloads_were_really_there(built: dict[str, tuple[Path, list[str]]]
     line = text.splitlines().index(RAW["img-onerror"]) + 1
     assert f"manuscript/01-text.md:{line}:1: raw HTML <img>" in "\n".join(warnings), warnings
     pandoc_out, pandoc_warnings = built["pandoc"]
+    for warning in warnings + pandoc_warnings:  # each removal at its place
+        assert re.match(r"manuscript/01-text\.md:\d+:\d+: ", warning), warning
     assert any("link 'javascript:alert(1)' removed" in w for w in pandoc_warnings)
     link = case_element(html_tree(pandoc_out / "paper.html"), "link-javascript").xpath(".//a")
     assert [a.text for a in link] == ["x"] and _scheme(link[0].get("href") or "") == ""

@@ -324,8 +324,12 @@ class _Cleaner(HTMLParser):
         self.skipping: list[str] = []  # open elements dropped with their content
         self.svg_depth = 0  # inside inline <svg>
 
-    def _problem(self, message: str) -> None:
-        self.problems.append(Problem(message, self.get_starttag_text() or ""))
+    def _problem(self, message: str, attribute: str = "") -> None:
+        # pandoc may write a raw tag again (quotes added): then the attribute, or the tag's
+        # name, finds it in the Markdown
+        tag = (self.lasttag or "").lower()
+        fallbacks = (f"{attribute}=", f"<{tag}") if attribute else (f"<{tag}",)
+        self.problems.append(Problem(message, self.get_starttag_text() or "", fallbacks))
 
     def _attributes(self, tag: str, attrs: list[tuple[str, str | None]]) -> str | None:
         kept = []
@@ -333,21 +337,23 @@ class _Cleaner(HTMLParser):
             value = value or ""
             if self.svg_depth and name.lower() in LINK_ATTRIBUTES and not value.startswith("#"):
                 # Inside inline SVG a link (<use>, <a>, <image>) may only point into the page.
-                self._problem(f"raw HTML <{tag}>: {name}='{value}' removed (SVG links: #id only)")
+                self._problem(
+                    f"raw HTML <{tag}>: {name}='{value}' removed (SVG links: #id only)", name
+                )
                 continue
             reason = attribute_refusal(name, value, self.root, tag)
             if reason and name.lower() in RESOURCE_ATTRIBUTES:
-                self._problem(f"raw HTML <{tag}> removed: {reason}")
+                self._problem(f"raw HTML <{tag}> removed: {reason}", name)
                 return None
             if reason:
-                self._problem(f"raw HTML <{tag}>: {reason} removed")
+                self._problem(f"raw HTML <{tag}>: {reason} removed", name)
                 continue
             if name in RESOURCE_ATTRIBUTES:
                 # Only an image can be embedded; any other resource would be read by a writer.
                 embedded, why = embed_image(value, self.root)
                 if embedded is None or (tag, name) != ("img", "src"):
                     why = why or "only <img src> may name a file"
-                    self._problem(f"raw HTML <{tag}> removed: {name}='{value}' ({why})")
+                    self._problem(f"raw HTML <{tag}> removed: {name}='{value}' ({why})", name)
                     return None
                 value = embedded
             kept.append(f' {name}="{html.escape(value)}"')
@@ -416,7 +422,7 @@ def _first_pass(fragment: str, root: Path) -> tuple[str, list[Problem]]:
     cleaner.close()
     problems = list(cleaner.problems)
     if cleaner.skipping:
-        problems = [p if p.text else Problem(p.message, fragment) for p in problems]
+        problems = [p if p.text else Problem(p.message, fragment, p.alternatives) for p in problems]
     return "".join(cleaner.out), problems
 
 
@@ -516,7 +522,7 @@ class _Walker:
             return [item]
         cleaned, problems = _first_pass(text, self.root)
         for problem in problems:
-            self.add(problem.message, problem.text)
+            self.add(problem.message, problem.text, *problem.alternatives)
         if not cleaned.strip():
             return []
         return [{"t": item["t"], "c": [_RUN, cleaned]}]
@@ -538,7 +544,7 @@ class _Walker:
         reason = link_refusal(target)
         if reason:
             shown = as_written(target)
-            self.add(f"link '{shown}' removed: {reason}", shown, target)
+            self.add(f"link '{shown}' removed: {reason}", shown, target, unquote(target))
             item["c"][2] = ["", title]
 
     def meta(self, meta: dict[str, Any]) -> None:
