@@ -128,6 +128,11 @@ RAW = {
     "srcset": '<img srcset="http://127.0.0.1:9/e.png 2x" alt="a">',
     "video-poster": '<video poster="javascript:alert(1)"><source src="x.mp4"></video>',
     "marquee": "<marquee onstart=alert(1)>m</marquee>",
+    "svg-drawing-kept": (
+        '<svg viewBox="0 0 10 10"><defs><linearGradient id="g"><stop offset="0" '
+        'stop-color="red"/></linearGradient></defs><rect width="10" height="10" fill="url(#g)"/>'
+        '<circle r="2" onclick="alert(1)"/></svg>'
+    ),
     "html-block-text": "<div onclick=alert(1)>\n\n*markdown inside*\n\n</div>",
     # last: pandoc's HTML block of a <script> runs to its end tag, here the end of the file
     "script-unclosed": "<script>alert(1)",
@@ -595,6 +600,15 @@ def test_the_payloads_were_really_there(built: dict[str, tuple[Path, list[str]]]
     text = (out / "../../manuscript/01-text.md").resolve().read_text()
     line = text.splitlines().index(RAW["img-onerror"]) + 1
     assert f"manuscript/01-text.md:{line}:1: raw HTML <img>" in "\n".join(warnings), warnings
+    # an honest drawing keeps its shapes, in its namespace, in the page and the EPUB
+    epub = epub_trees(out / "paper.epub")["EPUB/text/ch001.xhtml"]
+    for tree in (html_tree(out / "paper.html"), epub):
+        drawing = case_element(tree, "svg-drawing-kept")
+        names = [_local(e.tag) for e in drawing.iter() if isinstance(e.tag, str)]
+        assert {"svg", "lineargradient", "stop", "rect", "circle"} <= set(names), names
+        rect = next(e for e in drawing.iter() if isinstance(e.tag, str) and _local(e.tag) == "rect")
+        assert rect.get("fill") == "url(#g)"
+    assert epub.xpath("//svg:rect", namespaces={"svg": "http://www.w3.org/2000/svg"})
     pandoc_out, pandoc_warnings = built["pandoc"]
     for warning in warnings + pandoc_warnings:  # each removal at its place
         assert re.match(r"manuscript/01-text\.md:\d+:\d+: ", warning), warning

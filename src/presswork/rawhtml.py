@@ -202,18 +202,55 @@ def clean(fragment: str) -> str:
     return as_xhtml(nh3.clean(text, attribute_filter=_attribute, **_options()))  # type: ignore[arg-type]
 
 
-def clean_run(fragments: list[str]) -> list[str]:
+def clean_run(fragments: list[str], context: str = "") -> list[str]:
     """The raw HTML nodes of one list, cleaned as one fragment; one string per node.
 
-    When a node's place is lost (inside a dropped `<script>`, or in an attribute value that
-    an unclosed quote ran on into the next node), each is cleaned alone.
+    `context` is "svg" or "math" when the list sits inside such an element (opened by a raw
+    node around it): the run is read inside it. When a node's place is lost (inside a
+    dropped `<script>`, in an attribute value that an unclosed quote ran on into the next
+    node, or out of the context element), each is cleaned alone.
     """
     import nh3
 
-    joined = PLACEHOLDER.join(f.replace(PLACEHOLDER, "") for f in fragments)
+    opening = f"<{context}>" if context else ""
+    joined = opening + PLACEHOLDER.join(f.replace(PLACEHOLDER, "") for f in fragments)
     cleaned = nh3.clean(joined, attribute_filter=_attribute, **_options())  # type: ignore[arg-type]
     written, misplaced = _write(cleaned)  # as a whole: svg context, namespaces
+    if context:
+        head = f'<{context} xmlns="{SVG_NS if context == "svg" else MATHML_NS}">'
+        inner = written[len(head) : -len(f"</{context}>")]
+        wrapped = written.startswith(head) and written.endswith(f"</{context}>")
+        if not wrapped or foreign_after(inner, (context,)) != (context,) or _closes(inner):
+            misplaced = True  # something broke out of the context element
+        written = inner
     parts = written.split(PLACEHOLDER)
     if misplaced or len(parts) != len(fragments):
         return [clean(fragment) for fragment in fragments]
     return parts
+
+
+_FOREIGN_TAG = re.compile(r"<(/?)(svg|math)\b[^>]*?(/?)>")  # our XHTML: no '>' in values
+
+
+def foreign_after(text: str, open_before: tuple[str, ...]) -> tuple[str, ...]:
+    """The svg/math elements open after a cleaned fragment, given those open before it."""
+    stack = list(open_before)
+    for match in _FOREIGN_TAG.finditer(text):
+        closing, name, empty = match.groups()
+        if closing:
+            if name in stack:
+                del stack[len(stack) - 1 - stack[::-1].index(name) :]
+        elif not empty:
+            stack.append(name)
+    return tuple(stack)
+
+
+def _closes(inner: str) -> bool:
+    """Whether the fragment closes more svg/math elements than it opens, at any point."""
+    depth = 0
+    for match in _FOREIGN_TAG.finditer(inner):
+        closing, _, empty = match.groups()
+        depth += -1 if closing else (0 if empty else 1)
+        if depth < 0:
+            return True
+    return False

@@ -486,7 +486,7 @@ class _Walker:
         out = []
         for item in items:
             out.extend(self.node(item))
-        return _finish_raw_run(out)
+        return out
 
     def node(self, item: Any) -> list[Any]:
         """The node's replacement: usually itself, cleaned; [] when it is dropped."""
@@ -563,8 +563,10 @@ class _Walker:
 _RUN = "presswork-raw-html"  # a raw node that passed the first pass; nh3 finishes its list
 
 
-def _finish_raw_run(items: list[Any]) -> list[Any]:
-    """The list's raw HTML nodes through nh3 as one fragment (presswork.rawhtml.clean_run).
+def _finish_raw_runs(items: list[Any], context: tuple[str, ...] = ()) -> None:
+    """The list's raw HTML nodes through nh3 as one fragment (presswork.rawhtml.clean_run),
+    then every list inside it, in place; `context` is the svg/math elements left open around
+    the list (pandoc puts a one-line `<svg>...</svg>` in an inline list inside its block).
 
     A heading ends a run: pandoc wraps each heading's section in a <section>, so a tag left
     open before it could not close after it.
@@ -573,21 +575,51 @@ def _finish_raw_run(items: list[Any]) -> list[Any]:
 
     runs: list[list[dict[str, Any]]] = [[]]
     for node in items:
-        if not isinstance(node, dict):
-            continue
-        if node.get("t") == "Header":
+        if isinstance(node, dict) and node.get("t") == "Header":
             runs.append([])
-        elif node.get("t") in ("RawBlock", "RawInline") and node["c"][0] == _RUN:
+        elif _is_run(node):
             runs[-1].append(node)
     empty: set[int] = set()
     for run in runs:
         if not run:
             continue
-        for node, cleaned in zip(run, rawhtml.clean_run([n["c"][1] for n in run]), strict=True):
-            node["c"] = ["html", cleaned]
-            if not cleaned.strip():
+        cleaned = rawhtml.clean_run([n["c"][1] for n in run], context[-1] if context else "")
+        for node, text in zip(run, cleaned, strict=True):
+            node["c"] = ["html", text]
+            if not text.strip():
                 empty.add(id(node))
-    return [node for node in items if id(node) not in empty] if empty else items
+    open_now = context
+    for node in items:
+        if isinstance(node, dict) and node.get("t") in ("RawBlock", "RawInline"):
+            if node["c"][0] == "html":
+                open_now = rawhtml.foreign_after(node["c"][1], open_now)
+        elif isinstance(node, dict) and node.get("t") == "Header":
+            open_now = context
+        else:
+            _finish_inside(node, open_now)
+    if empty:
+        items[:] = [node for node in items if id(node) not in empty]
+
+
+def _is_run(node: Any) -> bool:
+    return (
+        isinstance(node, dict)
+        and node.get("t") in ("RawBlock", "RawInline")
+        and node["c"][0] == _RUN
+    )
+
+
+def _finish_inside(value: Any, context: tuple[str, ...]) -> None:
+    """Every list held by a node (its inlines, blocks, cells...) finished in `context`."""
+    if isinstance(value, dict):
+        for child in value.values():
+            _finish_inside(child, context)
+    elif isinstance(value, list):
+        if any(_is_run(item) for item in value):
+            _finish_raw_runs(value, context)
+        else:
+            for item in value:
+                _finish_inside(item, context)
 
 
 def as_written(target: str) -> str:
@@ -612,7 +644,9 @@ def sanitize(ast: dict[str, Any], root: Path) -> tuple[dict[str, Any], list[Prob
         walker.in_metadata = True
         walker.meta(meta)
         walker.in_metadata = False
+        _finish_inside(meta, ())
     ast["blocks"] = walker.inline_list(ast.get("blocks", []))
+    _finish_raw_runs(ast["blocks"])
     return ast, walker.problems
 
 
