@@ -133,6 +133,9 @@ RAW = {
         'stop-color="red"/></linearGradient></defs><rect width="10" height="10" fill="url(#g)"/>'
         '<circle r="2" onclick="alert(1)"/></svg>'
     ),
+    "table-markdown-cells": (
+        "<table>\n<tr>\n<td>A *cell*</td>\n<td onclick=alert(1)>b</td>\n</tr>\n</table>"
+    ),
     "html-block-text": "<div onclick=alert(1)>\n\n*markdown inside*\n\n</div>",
     # last: pandoc's HTML block of a <script> runs to its end tag, here the end of the file
     "script-unclosed": "<script>alert(1)",
@@ -609,6 +612,9 @@ def test_the_payloads_were_really_there(built: dict[str, tuple[Path, list[str]]]
         rect = next(e for e in drawing.iter() if isinstance(e.tag, str) and _local(e.tag) == "rect")
         assert rect.get("fill") == "url(#g)"
     assert epub.xpath("//svg:rect", namespaces={"svg": "http://www.w3.org/2000/svg"})
+    # a raw table's cells keep the Markdown pandoc read inside them (not moved before it)
+    cells = case_element(html_tree(out / "paper.html"), "table-markdown-cells").xpath(".//td")
+    assert [c.text_content().strip() for c in cells] == ["A cell", "b"] and cells[0].xpath(".//em")
     pandoc_out, pandoc_warnings = built["pandoc"]
     for warning in warnings + pandoc_warnings:  # each removal at its place
         assert re.match(r"manuscript/01-text\.md:\d+:\d+: ", warning), warning

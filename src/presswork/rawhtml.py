@@ -20,6 +20,9 @@ from presswork.svgclean import ATTRIBUTES as SVG_ATTRIBUTES
 from presswork.svgclean import ELEMENTS as SVG_ELEMENTS
 
 PLACEHOLDER = "\ue000"  # a private-use character: no author's text keeps it
+# Where pandoc's content sits between two raw nodes: a comment, which the HTML parser keeps
+# in place in any context (text inside a <table> would be moved before it).
+MARKER = f"<!--{PLACEHOLDER}-->"
 _MATHML_ATTRIBUTES = """mathvariant display displaystyle encoding fence stretchy separator
     accent accentunder columnalign rowalign linethickness lspace rspace scriptlevel
     movablelimits largeop symmetric minsize maxsize notation form columnspan"""
@@ -58,7 +61,7 @@ def _options() -> dict[str, object]:
         "generic_attribute_prefixes": {"data-", "aria-"},
         "url_schemes": set(nh3.ALLOWED_URL_SCHEMES) | {"data"},
         "link_rel": None,
-        "strip_comments": True,
+        "strip_comments": False,  # our markers; the authors' comments go in _Xhtml
     }
 
 
@@ -179,7 +182,13 @@ class _Xhtml(HTMLParser):
         self.out.append(f"</{_SVG_NAMES.get(tag, tag) if self.foreign or tag == 'svg' else tag}>")
 
     def handle_data(self, data: str) -> None:
+        if PLACEHOLDER in data:
+            self.misplaced = True  # a marker read as text (inside <title>, say)
         self.out.append(html.escape(_NOT_XML.sub("", data), quote=False))
+
+    def handle_comment(self, data: str) -> None:
+        if data == PLACEHOLDER:
+            self.out.append(PLACEHOLDER)  # the place of pandoc's content; other comments go
 
 
 def as_xhtml(fragment: str) -> str:
@@ -213,7 +222,7 @@ def clean_run(fragments: list[str], context: str = "") -> list[str]:
     import nh3
 
     opening = f"<{context}>" if context else ""
-    joined = opening + PLACEHOLDER.join(f.replace(PLACEHOLDER, "") for f in fragments)
+    joined = opening + MARKER.join(f.replace(PLACEHOLDER, "") for f in fragments)
     cleaned = nh3.clean(joined, attribute_filter=_attribute, **_options())  # type: ignore[arg-type]
     written, misplaced = _write(cleaned)  # as a whole: svg context, namespaces
     if context:
