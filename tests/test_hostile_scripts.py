@@ -97,6 +97,7 @@ RAW = {
     "svg-foreignobject": ("<svg><foreignObject><img src=x onerror=alert(1)></foreignObject></svg>"),
     "svg-use-external": '<svg><use href="http://127.0.0.1:9/x.svg#a"/></svg>',
     "svg-url-external": '<svg><rect fill="url(http://127.0.0.1:9/x.svg#g)"/></svg>',
+    "svg-url-escaped": '<svg><rect fill="u\\72l(http://127.0.0.1:9/y.svg#g)"/></svg>',
     "svg-style-import": "<svg><style>@import url(http://127.0.0.1:9/x.css);</style></svg>",
     "math-mglyph": "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>",
     "math-style-mutation": (
@@ -219,6 +220,9 @@ SVG = {
     "svg-file-url": f"<svg {SVG_NS}><rect fill='url(http://127.0.0.1:9/a.svg#g)'/></svg>",
     "svg-file-url-escaped": (
         f"<svg {SVG_NS}><rect style='fill: u\\72l(http://127.0.0.1:9/b.svg#g)'/></svg>"
+    ),
+    "svg-file-fill-escaped": (
+        f"<svg {SVG_NS}><rect fill='u\\72l(http://127.0.0.1:9/e.svg#g)' width='1'/></svg>"
     ),
     "svg-file-style": (
         f"<svg {SVG_NS}><style>rect {{ fill: url(http://127.0.0.1:9/c.svg#g) }}</style>"
@@ -469,6 +473,9 @@ def _attribute_problem(
     local_url = re.fullmatch(r"\s*url\(\s*['\"]?#[^)]*\)\s*", value)
     if in_svg and attr != "style" and "url(" in re.sub(r"\s+", "", value).lower() and not local_url:
         return "url() outside the drawing"
+    # presentation attributes are CSS values: an escape (`u\\72l(`) is a url( too
+    if in_svg and attr != "style" and css_problems(value, where, svg=True):
+        return "url() outside the drawing (CSS)"
     if attr not in URL_ATTRIBUTES:
         return ""
     scheme = _scheme(value)

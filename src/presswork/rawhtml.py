@@ -67,14 +67,16 @@ def _options() -> dict[str, object]:
 
 def _attribute(tag: str, name: str, value: str) -> str | None:
     """The value to keep, or None: the last word on every attribute that ships."""
-    from presswork.sanitize import DANGEROUS_SCHEMES, _scheme
+    from presswork.sanitize import DANGEROUS_SCHEMES, _scheme, only_local_urls
 
     name = name.lower()
     if name.startswith("on") or (":" in name and name not in ("xml:lang", "epub:type", "href")):
         return None
     if name == "style":
         return clean_style(value)
-    if "url(" in re.sub(r"\s+", "", value).lower() and not _LOCAL_URL.match(value):
+    if not only_local_urls(value) or (
+        "url(" in re.sub(r"\s+", "", value).lower() and not _LOCAL_URL.match(value)
+    ):
         return None  # SVG paint and filters: only a reference into the page
     if name == "href":
         if tag.lower() not in _HTML_LINKS:

@@ -284,7 +284,35 @@ def _css_tokens_refusal(tokens: Iterable[Any], root: Path) -> str:
     return ""
 
 
-_LOCAL_URL = re.compile(r"\s*url\(\s*(['\"]?)#[^)'\"]*\1\s*\)\s*\Z", re.IGNORECASE)
+def css_targets(value: str) -> list[str]:
+    """Every url() target in a CSS value, read by tinycss2 (so `u\\72l(` is one), also nested."""
+    import tinycss2
+
+    found: list[str] = []
+
+    def walk(tokens: Iterable[Any]) -> None:
+        for token in tokens:
+            kind = getattr(token, "type", "")
+            if kind == "url":
+                found.append(str(token.value).strip())
+            elif kind == "function":
+                if token.lower_name in _CSS_RESOURCE_FUNCTIONS:
+                    strings = [a for a in token.arguments if getattr(a, "type", "") == "string"]
+                    found.append(str(strings[0].value).strip() if strings else "")
+                walk(token.arguments)
+            elif kind in ("() block", "[] block", "{} block"):
+                walk(token.content)
+
+    walk(tinycss2.parse_component_value_list(value))
+    return found
+
+
+def only_local_urls(value: str) -> bool:
+    """Whether every url() in an attribute's value (SVG paint, filters...) is `#id`."""
+    compact = _CONTROL.sub("", value).lower()
+    if "url(" not in compact and "\\" not in value:
+        return True  # nothing a CSS parser would read as a url (the common case, fast)
+    return all(target.startswith("#") for target in css_targets(value))
 
 
 def attribute_refusal(name: str, value: str, root: Path, tag: str = "") -> str:
@@ -303,7 +331,7 @@ def attribute_refusal(name: str, value: str, root: Path, tag: str = "") -> str:
         reason = resource_refusal(value, root)
     elif name == "style":
         reason = css_refusal(value, root)
-    elif "url(" in _CONTROL.sub("", value).lower() and not _LOCAL_URL.match(value):
+    elif not only_local_urls(value):
         reason = "url() outside the page"  # SVG paint, filters, clip paths and masks
     else:
         return ""

@@ -82,6 +82,8 @@ def clean_svg(data: bytes, css_refusal: Callable[[str], str]) -> bytes | None:
     """
     from lxml import etree
 
+    from presswork.sanitize import only_local_urls
+
     if len(data) > MAX_SVG_BYTES or re.search(rb"<!(?:DOCTYPE|ENTITY)", data, re.IGNORECASE):
         return None
     parser = xmlsafe.parser(remove_comments=True, remove_pis=True)
@@ -115,8 +117,12 @@ def clean_svg(data: bytes, css_refusal: Callable[[str], str]) -> bytes | None:
                 keep = _link_ok(name, value)
             elif keep and attr == "style":
                 keep = not css_refusal(value)
-            elif keep and "url(" in value.lower().replace(" ", ""):
-                keep = bool(re.fullmatch(r"\s*url\(\s*['\"]?#[^)]*\)\s*", value))
+            elif keep and ("url(" in value.lower().replace(" ", "") or "\\" in value):
+                # presentation attributes are CSS values: `u\\72l(` is a url( too
+                keep = only_local_urls(value) and (
+                    "url(" not in value.lower().replace(" ", "")
+                    or bool(re.fullmatch(r"\s*url\(\s*['\"]?#[^)]*\)\s*", value))
+                )
             if not keep:
                 del element.attrib[attribute]
     return etree.tostring(root, encoding="utf-8", xml_declaration=True)
