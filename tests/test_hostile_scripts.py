@@ -228,6 +228,9 @@ SVG = {
         f"<svg {SVG_NS}><style>rect {{ fill: url(http://127.0.0.1:9/c.svg#g) }}</style>"
         "<rect/></svg>"
     ),
+    "svg-file-style-relative": (
+        f"<svg {SVG_NS}><style>rect {{ fill: url(figures/dot.png) }}</style><rect/></svg>"
+    ),
     "svg-file-style-import": (
         f"<svg {SVG_NS}><style>@import url(http://127.0.0.1:9/d.css);</style><rect/></svg>"
     ),
