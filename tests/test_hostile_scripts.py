@@ -201,6 +201,14 @@ META = {
     "description": 'a" onload="alert(10)',
     "doi": '10.1/x" onclick="alert(11)',
     "url": "javascript:alert(12)",
+    # raw HTML for the page's head and around the body
+    "header-includes": (
+        "<meta http-equiv=refresh content='0;url=javascript:alert(13)'>"
+        "<base href='http://127.0.0.1:9/'><link rel=stylesheet href='http://127.0.0.1:9/x.css'>"
+    ),
+    "include-before": "<script>alert(14)</script><img src=x onerror=alert(15)>",
+    "include-after": "`<svg onload=alert(16)>`{=html}",
+    "short-title": "<iframe src=javascript:alert(17)></iframe>Short",
 }
 
 SVG_NS = 'xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"'
