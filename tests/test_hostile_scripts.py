@@ -127,6 +127,15 @@ RAW = {
     "title-break": '<title><img title="</title><img src=x onerror=alert(1)>"></title>',
     "attribute-unquoted-break": "<p title=a onclick=alert(1)>t</p>",
     "srcset": '<img srcset="http://127.0.0.1:9/e.png 2x" alt="a">',
+    "img-data-svg": (
+        '<img alt="d" src="data:image/svg+xml,%3Csvg xmlns=%22http://www.w3.org/2000/svg%22 '
+        'onload=%22alert(1)%22%3E%3Cscript%3Ealert(2)%3C/script%3E%3C/svg%3E">'
+    ),
+    "mathml-href": '<math><mi href="javascript:alert(1)">x</mi><mtext>t</mtext></math>',
+    "mathml-maction": "<math><maction actiontype=statusline><mi>x</mi><mi>y</mi></maction></math>",
+    "processing-instruction": '<?xml-stylesheet href="http://127.0.0.1:9/x.xsl"?><b>pi</b>',
+    "doctype-entity": '<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><b>&e;</b>',
+    "control-char-scheme": '<a href="\x01javascript:alert(1)">c</a>',
     "video-poster": '<video poster="javascript:alert(1)"><source src="x.mp4"></video>',
     "marquee": "<marquee onstart=alert(1)>m</marquee>",
     "svg-drawing-kept": (
