@@ -582,6 +582,12 @@ def pdf_problems(path: Path) -> list[str]:
     return problems
 
 
+def etree_text(element: Any) -> str:
+    from lxml import etree
+
+    return etree.tostring(element, encoding="unicode")
+
+
 def case_element(tree: Any, name: str) -> Any:
     found = tree.xpath(f"//*[@id='case-{name}']")
     assert found, f"section case-{name} is missing"
@@ -646,6 +652,12 @@ def test_the_payloads_were_really_there(built: dict[str, tuple[Path, list[str]]]
     for warning in warnings + pandoc_warnings:  # each removal at its place
         assert re.match(r"manuscript/01-text\.md:\d+:\d+: ", warning), warning
     assert any("link 'javascript:alert(1)' removed" in w for w in pandoc_warnings)
+    # raw content for other formats never reaches the page or the book
+    chapter = epub_trees(pandoc_out / "paper.epub")["EPUB/text/ch001.xhtml"]
+    for tree in (html_tree(pandoc_out / "paper.html"), chapter):
+        for name, mark in (("raw-latex", "href{"), ("raw-openxml", "w:t")):
+            section = case_element(tree, name)
+            assert mark not in etree_text(section), name
     link = case_element(html_tree(pandoc_out / "paper.html"), "link-javascript").xpath(".//a")
     assert [a.text for a in link] == ["x"] and _scheme(link[0].get("href") or "") == ""
 
