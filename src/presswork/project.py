@@ -6,6 +6,7 @@ fails before any output is touched.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -63,11 +64,17 @@ class Project:
 
     @property
     def lang(self) -> str:
+        """The metadata's language tag, else en-US: it goes into attributes (`<html lang>`,
+        the EPUB's package) as it is, so anything but a tag's letters, digits and hyphens
+        is refused (a quote there would add attributes, such as an event handler)."""
         lang = self.metadata.get("lang")
-        return lang if isinstance(lang, str) and lang else "en-US"
+        return lang if isinstance(lang, str) and LANG_TAG.fullmatch(lang) else "en-US"
 
     def relative(self, path: Path) -> str:
         return path.resolve().relative_to(self.root.resolve()).as_posix()
+
+
+LANG_TAG = re.compile(r"[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*")  # BCP 47's shape
 
 
 def _check_metadata(meta: metadata_mod.Metadata) -> list[PressworkError]:
@@ -100,6 +107,9 @@ def _check_metadata(meta: metadata_mod.Metadata) -> list[PressworkError]:
         value = data.get(key)
         if value is not None and not isinstance(value, (str, int, float)):
             warn(f"'{key}' must be text, not a {type(value).__name__}", key)
+    lang = data.get("lang")
+    if isinstance(lang, str) and not LANG_TAG.fullmatch(lang):
+        warn("'lang' must be a language tag such as en-US or de; the outputs use en-US", "lang")
     value = data.get("keywords")
     if (
         value is not None

@@ -284,19 +284,55 @@ def _css_tokens_refusal(tokens: Iterable[Any], root: Path) -> str:
     return ""
 
 
-def attribute_refusal(name: str, value: str, root: Path) -> str:
-    """Why an HTML attribute must go ('' to keep it)."""
+def css_targets(value: str) -> list[str]:
+    """Every url() target in a CSS value, read by tinycss2 (so `u\\72l(` is one), also nested."""
+    import tinycss2
+
+    found: list[str] = []
+
+    def walk(tokens: Iterable[Any]) -> None:
+        for token in tokens:
+            kind = getattr(token, "type", "")
+            if kind == "url":
+                found.append(str(token.value).strip())
+            elif kind == "function":
+                if token.lower_name in _CSS_RESOURCE_FUNCTIONS:
+                    strings = [a for a in token.arguments if getattr(a, "type", "") == "string"]
+                    found.append(str(strings[0].value).strip() if strings else "")
+                walk(token.arguments)
+            elif kind in ("() block", "[] block", "{} block"):
+                walk(token.content)
+
+    walk(tinycss2.parse_component_value_list(value))
+    return found
+
+
+def only_local_urls(value: str) -> bool:
+    """Whether every url() in an attribute's value (SVG paint, filters...) is `#id`."""
+    compact = _CONTROL.sub("", value).lower()
+    if "url(" not in compact and "\\" not in value:
+        return True  # nothing a CSS parser would read as a url (the common case, fast)
+    return all(target.startswith("#") for target in css_targets(value))
+
+
+def attribute_refusal(name: str, value: str, root: Path, tag: str = "") -> str:
+    """Why an HTML attribute must go ('' to keep it); `tag` is the raw HTML element's name."""
     name = name.lower()
     if name.startswith("on"):
         return f"event handler '{name}'"
     if name in ALWAYS_DROPPED_ATTRIBUTES or not _NAME.match(name):
         return f"attribute '{name}'"
-    if name in LINK_ATTRIBUTES:
+    if name in LINK_ATTRIBUTES and tag and tag not in ("a", "area"):
+        # SVG's <use>, <image>, gradients and patterns: a reference, only into the page
+        reason = "" if value.strip().startswith("#") else "only #id references into the page"
+    elif name in LINK_ATTRIBUTES:
         reason = link_refusal(value)
     elif name in RESOURCE_ATTRIBUTES:
         reason = resource_refusal(value, root)
     elif name == "style":
         reason = css_refusal(value, root)
+    elif not only_local_urls(value):
+        reason = "url() outside the page"  # SVG paint, filters, clip paths and masks
     else:
         return ""
     return f"{name}='{value}' ({reason})" if reason else ""
@@ -316,8 +352,12 @@ class _Cleaner(HTMLParser):
         self.skipping: list[str] = []  # open elements dropped with their content
         self.svg_depth = 0  # inside inline <svg>
 
-    def _problem(self, message: str) -> None:
-        self.problems.append(Problem(message, self.get_starttag_text() or ""))
+    def _problem(self, message: str, attribute: str = "") -> None:
+        # pandoc may write a raw tag again (quotes added): then the attribute, or the tag's
+        # name, finds it in the Markdown
+        tag = (self.lasttag or "").lower()
+        fallbacks = (f"{attribute}=", f"<{tag}") if attribute else (f"<{tag}",)
+        self.problems.append(Problem(message, self.get_starttag_text() or "", fallbacks))
 
     def _attributes(self, tag: str, attrs: list[tuple[str, str | None]]) -> str | None:
         kept = []
@@ -325,21 +365,23 @@ class _Cleaner(HTMLParser):
             value = value or ""
             if self.svg_depth and name.lower() in LINK_ATTRIBUTES and not value.startswith("#"):
                 # Inside inline SVG a link (<use>, <a>, <image>) may only point into the page.
-                self._problem(f"raw HTML <{tag}>: {name}='{value}' removed (SVG links: #id only)")
+                self._problem(
+                    f"raw HTML <{tag}>: {name}='{value}' removed (SVG links: #id only)", name
+                )
                 continue
-            reason = attribute_refusal(name, value, self.root)
+            reason = attribute_refusal(name, value, self.root, tag)
             if reason and name.lower() in RESOURCE_ATTRIBUTES:
-                self._problem(f"raw HTML <{tag}> removed: {reason}")
+                self._problem(f"raw HTML <{tag}> removed: {reason}", name)
                 return None
             if reason:
-                self._problem(f"raw HTML <{tag}>: {reason} removed")
+                self._problem(f"raw HTML <{tag}>: {reason} removed", name)
                 continue
             if name in RESOURCE_ATTRIBUTES:
                 # Only an image can be embedded; any other resource would be read by a writer.
                 embedded, why = embed_image(value, self.root)
                 if embedded is None or (tag, name) != ("img", "src"):
                     why = why or "only <img src> may name a file"
-                    self._problem(f"raw HTML <{tag}> removed: {name}='{value}' ({why})")
+                    self._problem(f"raw HTML <{tag}> removed: {name}='{value}' ({why})", name)
                     return None
                 value = embedded
             kept.append(f' {name}="{html.escape(value)}"')
@@ -390,13 +432,25 @@ class _Cleaner(HTMLParser):
 
 
 def clean_html(fragment: str, root: Path) -> tuple[str, list[Problem]]:
-    """A raw HTML fragment without dangerous tags, attributes or resources."""
+    """A raw HTML fragment without dangerous tags, attributes or resources, balanced XHTML.
+
+    Two passes: ours finds what is refused and why (and embeds images); then nh3's allowlist,
+    which parses as a browser does, decides what ships (presswork.rawhtml).
+    """
+    from presswork import rawhtml
+
+    cleaned, problems = _first_pass(fragment, root)
+    return rawhtml.clean(cleaned), problems
+
+
+def _first_pass(fragment: str, root: Path) -> tuple[str, list[Problem]]:
+    """What is refused in a fragment, and the fragment without it (for rawhtml to finish)."""
     cleaner = _Cleaner(root)
     cleaner.feed(fragment)
     cleaner.close()
     problems = list(cleaner.problems)
     if cleaner.skipping:
-        problems = [p if p.text else Problem(p.message, fragment) for p in problems]
+        problems = [p if p.text else Problem(p.message, fragment, p.alternatives) for p in problems]
     return "".join(cleaner.out), problems
 
 
@@ -494,12 +548,12 @@ class _Walker:
         fmt, text = item["c"]
         if str(fmt).lower() not in HTML_FORMATS:
             return [item]
-        cleaned, problems = clean_html(text, self.root)
+        cleaned, problems = _first_pass(text, self.root)
         for problem in problems:
-            self.add(problem.message, problem.text)
+            self.add(problem.message, problem.text, *problem.alternatives)
         if not cleaned.strip():
             return []
-        return [{"t": item["t"], "c": ["html", cleaned]}]
+        return [{"t": item["t"], "c": [_RUN, cleaned]}]
 
     def image(self, item: dict[str, Any]) -> list[Any]:
         attr, alt, (target, title) = item["c"]
@@ -518,7 +572,7 @@ class _Walker:
         reason = link_refusal(target)
         if reason:
             shown = as_written(target)
-            self.add(f"link '{shown}' removed: {reason}", shown, target)
+            self.add(f"link '{shown}' removed: {reason}", shown, target, unquote(target))
             item["c"][2] = ["", title]
 
     def meta(self, meta: dict[str, Any]) -> None:
@@ -532,6 +586,68 @@ class _Walker:
                         break
             if key in meta:
                 meta[key] = self.child(meta[key])
+
+
+_RUN = "presswork-raw-html"  # a raw node that passed the first pass; nh3 finishes its list
+
+
+def _finish_raw_runs(items: list[Any], context: tuple[str, ...] = ()) -> None:
+    """The list's raw HTML nodes through nh3 as one fragment (presswork.rawhtml.clean_run),
+    then every list inside it, in place; `context` is the svg/math elements left open around
+    the list (pandoc puts a one-line `<svg>...</svg>` in an inline list inside its block).
+
+    A heading ends a run: pandoc wraps each heading's section in a <section>, so a tag left
+    open before it could not close after it.
+    """
+    from presswork import rawhtml
+
+    runs: list[list[dict[str, Any]]] = [[]]
+    for node in items:
+        if isinstance(node, dict) and node.get("t") == "Header":
+            runs.append([])
+        elif _is_run(node):
+            runs[-1].append(node)
+    empty: set[int] = set()
+    for run in runs:
+        if not run:
+            continue
+        cleaned = rawhtml.clean_run([n["c"][1] for n in run], context[-1] if context else "")
+        for node, text in zip(run, cleaned, strict=True):
+            node["c"] = ["html", text]
+            if not text.strip():
+                empty.add(id(node))
+    open_now = context
+    for node in items:
+        if isinstance(node, dict) and node.get("t") in ("RawBlock", "RawInline"):
+            if node["c"][0] == "html":
+                open_now = rawhtml.foreign_after(node["c"][1], open_now)
+        elif isinstance(node, dict) and node.get("t") == "Header":
+            open_now = context
+        else:
+            _finish_inside(node, open_now)
+    if empty:
+        items[:] = [node for node in items if id(node) not in empty]
+
+
+def _is_run(node: Any) -> bool:
+    return (
+        isinstance(node, dict)
+        and node.get("t") in ("RawBlock", "RawInline")
+        and node["c"][0] == _RUN
+    )
+
+
+def _finish_inside(value: Any, context: tuple[str, ...]) -> None:
+    """Every list held by a node (its inlines, blocks, cells...) finished in `context`."""
+    if isinstance(value, dict):
+        for child in value.values():
+            _finish_inside(child, context)
+    elif isinstance(value, list):
+        if any(_is_run(item) for item in value):
+            _finish_raw_runs(value, context)
+        else:
+            for item in value:
+                _finish_inside(item, context)
 
 
 def as_written(target: str) -> str:
@@ -556,7 +672,9 @@ def sanitize(ast: dict[str, Any], root: Path) -> tuple[dict[str, Any], list[Prob
         walker.in_metadata = True
         walker.meta(meta)
         walker.in_metadata = False
+        _finish_inside(meta, ())
     ast["blocks"] = walker.inline_list(ast.get("blocks", []))
+    _finish_raw_runs(ast["blocks"])
     return ast, walker.problems
 
 

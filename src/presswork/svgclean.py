@@ -82,6 +82,13 @@ def clean_svg(data: bytes, css_refusal: Callable[[str], str]) -> bytes | None:
     """
     from lxml import etree
 
+    from presswork.sanitize import css_targets, only_local_urls
+
+    def refused(css: str) -> bool:
+        # an image's CSS may point only into the image: a project path means nothing in a
+        # data: URI, and in the EPUB it would name a file the book does not have
+        return bool(css_refusal(css)) or not all(t.startswith("#") for t in css_targets(css))
+
     if len(data) > MAX_SVG_BYTES or re.search(rb"<!(?:DOCTYPE|ENTITY)", data, re.IGNORECASE):
         return None
     parser = xmlsafe.parser(remove_comments=True, remove_pis=True)
@@ -100,7 +107,7 @@ def clean_svg(data: bytes, css_refusal: Callable[[str], str]) -> bytes | None:
         if namespace != SVG_NS or name not in ELEMENTS:
             element.getparent().remove(element)
             continue
-        if name == "style" and css_refusal(element.text or ""):
+        if name == "style" and refused(element.text or ""):
             element.getparent().remove(element)
             continue
         for attribute in list(element.attrib):
@@ -114,9 +121,13 @@ def clean_svg(data: bytes, css_refusal: Callable[[str], str]) -> bytes | None:
             if keep and attr == "href":
                 keep = _link_ok(name, value)
             elif keep and attr == "style":
-                keep = not css_refusal(value)
-            elif keep and "url(" in value.lower().replace(" ", ""):
-                keep = bool(re.fullmatch(r"\s*url\(\s*['\"]?#[^)]*\)\s*", value))
+                keep = not refused(value)
+            elif keep and ("url(" in value.lower().replace(" ", "") or "\\" in value):
+                # presentation attributes are CSS values: `u\\72l(` is a url( too
+                keep = only_local_urls(value) and (
+                    "url(" not in value.lower().replace(" ", "")
+                    or bool(re.fullmatch(r"\s*url\(\s*['\"]?#[^)]*\)\s*", value))
+                )
             if not keep:
                 del element.attrib[attribute]
     return etree.tostring(root, encoding="utf-8", xml_declaration=True)

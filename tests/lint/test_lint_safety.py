@@ -144,3 +144,16 @@ def test_text_that_only_looks_like_attributes_is_not_unsafe(lint_files: LintFile
         "<!-- <a onclick=z> -->, but [a span]{.c onclick=w} is real.\n"
     )
     assert where(lint_files(text, ("safety",))) == [("safety/unsafe-html", 2, 41)]
+
+
+def test_inline_svg_references_outside_the_page(lint_files: LintFiles) -> None:
+    """pandoc splits inline SVG into one raw node per tag: each is judged without its <svg>."""
+    text = 'A <svg><use href="http://127.0.0.1:9/a.svg#x"/><rect fill="url(#g)"/></svg>\n\n'
+    text += '<svg><rect fill="url(http://127.0.0.1:9/p.svg#g)"/></svg>\n'
+    findings = lint_files(text, ("safety",))
+    assert where(findings) == [
+        ("safety/external-resource", 1, 13),
+        ("safety/external-resource", 3, 12),
+    ]
+    assert "only #id references into the page" in findings[0].message
+    assert "url() outside the page" in findings[1].message

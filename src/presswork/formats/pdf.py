@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import html
 import os
+import re
 import shutil
 import threading
 import uuid
@@ -72,8 +74,31 @@ def print_html(doc: StyleDocument) -> str:
     # last, so it overrides ours here as in the HTML page (`@media print` aims at the PDF).
     css = _fonts_css(doc.page_html) + "\n" + user_css(doc)
     page = page_with_css(doc.page_html, "base.css", "print.css", head=head, css=css)
+    page = relative_links_resolved(page, doc.settings.get("url", ""))
     # WeasyPrint lays out no MathML: each formula goes in as an SVG of paths.
     return formulas_as_svg(notes_at_calls(page))
+
+
+_HREF = re.compile(r'(<a\b[^>]*?)\shref="([^"]*)"')
+
+
+def relative_links_resolved(page: str, url: str) -> str:
+    """Relative links against the article's `url`, or no link: WeasyPrint would resolve them
+    against the project folder, and the PDF would carry a file: URI naming the build machine's
+    path (a link no reader can follow)."""
+    from urllib.parse import urljoin
+
+    from presswork.sanitize import _scheme
+
+    def resolved(match: re.Match[str]) -> str:
+        target = html.unescape(match.group(2))
+        if target.startswith("#") or _scheme(target):
+            return match.group(0)
+        if url and _scheme(url) in ("http", "https"):
+            return f'{match.group(1)} href="{html.escape(urljoin(url, target))}"'
+        return match.group(1)
+
+    return _HREF.sub(resolved, page)
 
 
 @contextlib.contextmanager

@@ -75,7 +75,7 @@ def link_issue(target: str) -> tuple[str, str] | None:
 def attribute_issue(tag: str, name: str, value: str, root: Path) -> tuple[str, str] | None:
     """(kind, reason) when the build drops an attribute (or its element) for this value."""
     name = name.lower()
-    reason = attribute_refusal(name, value, root)
+    reason = attribute_refusal(name, value, root, tag)
     if name in RESOURCE_ATTRIBUTES:
         if reason:
             return EXTERNAL, reason
@@ -87,6 +87,8 @@ def attribute_issue(tag: str, name: str, value: str, root: Path) -> tuple[str, s
         return None
     if not reason:
         return None
+    if reason.endswith(("(url() outside the page)", "(only #id references into the page)")):
+        return EXTERNAL, reason  # an SVG drawing fetching from outside
     if name in LINK_ATTRIBUTES:
         link = link_issue(value)
         return (link[0] if link else UNSAFE), reason

@@ -117,6 +117,12 @@ def paper_from_meta(meta: dict[str, Any], lang: str, url: str = "", pdf_url: str
         pages=_text(fields.get("pages", {})),
         publisher=_text(fields.get("publisher", {})),
         doi=doi,
-        url=url or _text(meta.get("url", {})),
-        pdf_url=pdf_url or _text(meta.get("pdf-url", {})),
+        url=_web(url or _text(meta.get("url", {}))),
+        pdf_url=_web(pdf_url or _text(meta.get("pdf-url", {}))),
     )
+
+
+def _web(url: str) -> str:
+    """A web address, or '' for anything else (a javascript: URL would be a live link)."""
+    url = url.strip()
+    return url if re.match(r"https?://[^\s\x00-\x1f]+\Z", url, re.IGNORECASE) else ""
