@@ -15,6 +15,19 @@ from presswork.errors import InputError
 
 MAX_DEPTH = 100  # no real metadata, CSL item or BibTeX value nests deeper than a handful
 MAX_STRING_EXPANSION = 1024 * 1024  # characters one BibTeX @string macro may expand to
+# A reference or metadata file: thousands of entries fit in 1 MB; pandoc and citeproc need
+# minutes and gigabytes for more than this (other text files: textio.MAX_TEXT_BYTES).
+MAX_DATA_BYTES = 8 * 1024 * 1024
+# Digits of one number in YAML, JSON or TOML: Python refuses to convert more than 4,300 (its
+# time grows with the square of the length); no real setting or date needs more than a few.
+MAX_NUMBER_DIGITS = 1000
+_LONG_NUMBER = re.compile(rf"\d{{{MAX_NUMBER_DIGITS + 1},}}")
+
+
+def long_number_line(text: str) -> int | None:
+    """The line of the first number longer than MAX_NUMBER_DIGITS (None if there is none)."""
+    match = _LONG_NUMBER.search(text)
+    return text.count("\n", 0, match.start()) + 1 if match else None
 
 
 def check_yaml(text: str, display: str) -> None:
@@ -138,6 +151,39 @@ def _split_concatenation(value: str) -> list[str]:
             current.append(char)
     parts.append("".join(current))
     return parts
+
+
+_QUOTE_PREFIX = re.compile(r"^(?:[ \t]*>)+", re.MULTILINE)
+_HTML_NESTING = re.compile(r"<(/?)(div|span|section|blockquote)\b[^>]*?(/?)>", re.IGNORECASE)
+_FENCED_DIV = re.compile(r"^[ \t]*(:{3,})[ \t]*(\S?)", re.MULTILINE)
+
+
+def check_markdown_nesting(text: str, display: str) -> None:
+    """Refuse quotes, raw HTML containers and fenced divs nested more than MAX_DEPTH deep.
+
+    pandoc's time grows with the square of such nesting (10,000 quotes: 30 s, and a
+    megabyte of them never ends); its memory too. One linear scan of the chapter.
+    """
+
+    def refuse(what: str, at: int) -> None:
+        line = text.count("\n", 0, at) + 1
+        raise InputError(f"{what} nest more than {MAX_DEPTH} deep", display, line)
+
+    for match in _QUOTE_PREFIX.finditer(text):
+        if match.group().count(">") > MAX_DEPTH:
+            refuse("block quotes ('>')", match.start())
+    depth = 0
+    for match in _HTML_NESTING.finditer(text):
+        if match.group(3):
+            continue  # <div/>: opens nothing
+        depth = max(0, depth - 1) if match.group(1) else depth + 1
+        if depth > MAX_DEPTH:
+            refuse("raw HTML elements (<div>, <span>...)", match.start())
+    depth = 0
+    for match in _FENCED_DIV.finditer(text):
+        depth = depth + 1 if match.group(2) else max(0, depth - 1)
+        if depth > MAX_DEPTH:
+            refuse("fenced divs (:::)", match.start())
 
 
 _MARKDOWN_YAML = re.compile(
