@@ -413,7 +413,10 @@ CASES: dict[str, Case] = {
         2,
         ("01-body.md:", "fenced"),
     ),
-    "list-deep": Case(chapter("".join("  " * i + "- item\n" for i in range(600))), 0),
+    "list-deep": Case(
+        chapter("".join("  " * i + "- item\n" for i in range(600))), 2, ("01-body.md:106", "lists")
+    ),
+    "list-fine": Case(chapter("".join("  " * i + "1. item\n" for i in range(60))), 0),
     "html-div-deep": Case(
         chapter("<div>" * 50_000 + "x" + "</div>" * 50_000), 2, ("01-body.md:5", "raw HTML")
     ),
