@@ -450,6 +450,27 @@ CASES: dict[str, Case] = {
         lint=True,
     ),
     "html-div-fine": Case(chapter("<div>" * 50 + "x" + "</div>" * 50), 0),
+    "backtick-run": Case(chapter("`" * 50_000 + "x"), 2, ("01-body.md:5", "backticks"), lint=True),
+    "backtick-fence": Case(chapter("~~~~\n" + "`" * 900 + "\n~~~~\n\n``` x ```"), 0),
+    "math-nested-fractions": Case(
+        chapter(
+            "$$"
+            + "\\frac{" * 3000
+            + "1}{2}" * 3000
+            + "$$\n\n$"
+            + "\\sqrt{" * 20
+            + "x"
+            + "}" * 20
+            + "$"
+        ),
+        0,
+        ("levels deep",),
+        formats="html,pdf",
+        lint=True,
+    ),
+    "math-deep-braces": Case(
+        chapter("$" + "{" * 20_000 + "x" + "}" * 20_000 + "$"), 0, formats="html,pdf"
+    ),
     "emphasis-deep": Case(chapter("*a _" * 300 + "x" + "_ a*" * 300), 0),
     "long-line": Case(chapter("word " * 60_000), 0),
     "ten-thousand-notes": Case(

@@ -8,6 +8,7 @@ Each check is one linear scan and a one-line error naming the file.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import yaml
 
@@ -156,6 +157,8 @@ def _split_concatenation(value: str) -> list[str]:
 _QUOTE_PREFIX = re.compile(r"^(?:[ \t]*>)+", re.MULTILINE)
 _HTML_NESTING = re.compile(r"<(/?)(div|span|section|blockquote)\b[^>]*?(/?)>", re.IGNORECASE)
 _FENCED_DIV = re.compile(r"^[ \t]*(:{3,})[ \t]*(\S?)", re.MULTILINE)
+MAX_BACKTICK_RUN = 1000  # pandoc's time grows with the square of one run: 10,000 take 4 s
+_BACKTICKS = re.compile(rf"`{{{MAX_BACKTICK_RUN + 1},}}")
 _LIST_ITEM = re.compile(rf"^([ \t]{{{2 * MAX_DEPTH},}})(?:[-*+]|\d{{1,9}}[.)])[ \t]", re.MULTILINE)
 
 
@@ -170,6 +173,13 @@ def check_markdown_nesting(text: str, display: str) -> None:
         line = text.count("\n", 0, at) + 1
         raise InputError(f"{what} nest more than {MAX_DEPTH} deep", display, line)
 
+    run = _BACKTICKS.search(text)
+    if run is not None:
+        line = text.count("\n", 0, run.start()) + 1
+        message = (
+            f"a run of more than {MAX_BACKTICK_RUN} backticks (pandoc's time grows with its square)"
+        )
+        raise InputError(message, display, line)
     for match in _LIST_ITEM.finditer(text):  # each level is indented 2 columns or more
         if len(match.group(1).expandtabs(4)) > 2 * MAX_DEPTH:
             refuse("lists", match.start())
@@ -216,6 +226,22 @@ def check_markdown_yaml(text: str, display: str) -> None:
         except InputError as exc:
             exc.line = exc.line + offset if exc.line is not None else offset + 1
             raise
+
+
+# Levels of elements in one formula's MathML: ziamath lays out each row's children twice, so
+# its time doubles with every level (fractions nested 12 deep, 25 levels: 1 s; 20 deep: hours).
+MAX_MATH_DEPTH = 24
+
+
+def tree_depth(element: Any) -> int:
+    """Levels of an ElementTree element, counted without recursion."""
+    deepest = 0
+    stack = [(element, 1)]
+    while stack:
+        node, level = stack.pop()
+        deepest = max(deepest, level)
+        stack.extend((child, level + 1) for child in node)
+    return deepest
 
 
 MAX_IMAGE_PIXELS = 50_000_000  # a 7,000 x 7,000 photograph; WeasyPrint decodes every pixel
