@@ -471,6 +471,9 @@ CASES: dict[str, Case] = {
     "math-deep-braces": Case(
         chapter("$" + "{" * 20_000 + "x" + "}" * 20_000 + "$"), 0, formats="html,pdf"
     ),
+    "emphasis-too-deep": Case(
+        chapter("*a _" * 20_000 + "x" + "_ a*" * 20_000), 2, ("manuscript:", "nests too deeply")
+    ),
     "emphasis-deep": Case(chapter("*a _" * 300 + "x" + "_ a*" * 300), 0),
     "long-line": Case(chapter("word " * 60_000), 0),
     "ten-thousand-notes": Case(
