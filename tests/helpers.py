@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import io
 import os
 import re
 import socket
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 
@@ -63,3 +66,31 @@ def assert_no_connection(server: socket.socket) -> None:
         return
     conn.close()
     raise AssertionError(f"something connected to the listener from {address}")
+
+
+_DATA_URI = re.compile(rb"data:[^;,\"'\s]*;base64,([A-Za-z0-9+/=]+)")
+
+
+def output_texts(name: str, data: bytes) -> Iterator[tuple[str, bytes]]:
+    """An output whole: its bytes, base64 data: URIs decoded, zip members, PDF streams."""
+    yield name, data
+    for match in _DATA_URI.finditer(data):
+        yield from output_texts(f"{name}:data-uri", base64.b64decode(match.group(1) + b"=="))
+    if data.startswith(b"PK") and zipfile.is_zipfile(io.BytesIO(data)):
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            for member in archive.namelist():
+                yield from output_texts(f"{name}!{member}", archive.read(member))
+    if data.startswith(b"%PDF"):
+        from pypdf import PdfReader
+        from pypdf.generic import StreamObject
+
+        reader = PdfReader(io.BytesIO(data))
+        for number in range(1, int(reader.trailer["/Size"])):
+            try:
+                obj = reader.get_object(number)
+            except Exception:  # free entries of the xref table
+                continue
+            if isinstance(obj, StreamObject):
+                yield f"{name}#stream{number}", obj.get_data()
+        for page in reader.pages:
+            yield f"{name}#text", (page.extract_text() or "").encode("utf-8")

@@ -353,4 +353,4 @@ def test_huge_file_is_refused_before_reading(
         handle.truncate(40 * 2**20)  # sparse: nothing is written, nothing is read
     assert main(["build", str(small), "--format", "html", "--style", "apa"]) == 2
     err = capsys.readouterr().err
-    assert "references/huge.bib: file is 40.0 MB, over the limit of 32 MB" in err
+    assert "references/huge.bib: file is 40.0 MB, over the limit of 8 MB" in err

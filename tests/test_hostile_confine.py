@@ -13,13 +13,11 @@ import re
 import socket
 import subprocess
 import sys
-import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from helpers import assert_no_connection
+from helpers import assert_no_connection, output_texts
 from presswork.cli import main
 
 CANARY = "CANARY-5e1f0c"
@@ -59,45 +57,13 @@ def _csl(title: str, layout: str = '<text variable="title"/>', extra: str = "") 
     )
 
 
-_DATA_URI = re.compile(rb"data:[^;,\"'\s]*;base64,([A-Za-z0-9+/=]+)")
-
-
-def _texts(name: str, data: bytes) -> Iterator[tuple[str, bytes]]:
-    yield name, data
-    for match in _DATA_URI.finditer(data):
-        yield from _texts(f"{name}:data-uri", base64.b64decode(match.group(1) + b"=="))
-    if data.startswith(b"PK"):
-        import io
-
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            for member in archive.namelist():
-                yield from _texts(f"{name}!{member}", archive.read(member))
-    if data.startswith(b"%PDF"):
-        import io
-
-        from pypdf import PdfReader
-        from pypdf.generic import StreamObject
-
-        reader = PdfReader(io.BytesIO(data))
-        size = int(reader.trailer["/Size"])
-        for number in range(1, size):
-            try:
-                obj = reader.get_object(number)
-            except Exception:  # free entries of the xref table
-                continue
-            if isinstance(obj, StreamObject):
-                yield f"{name}#stream{number}", obj.get_data()
-        for page in reader.pages:
-            yield f"{name}#text", (page.extract_text() or "").encode("utf-8")
-
-
 def canary_places(root: Path, *logs: str) -> list[str]:
     """Where the canary shows: in any file under the project (build/ included) or a log."""
     found = [f"log {i}" for i, log in enumerate(logs) if CANARY in log]
     for path in sorted(root.rglob("*")):
         if path.is_symlink() or not path.is_file():
             continue
-        for name, data in _texts(path.relative_to(root).as_posix(), path.read_bytes()):
+        for name, data in output_texts(path.relative_to(root).as_posix(), path.read_bytes()):
             if CANARY.encode() in data:
                 found.append(name)
     return found
@@ -633,7 +599,7 @@ def test_no_script_in_any_output(
     html = (root / "build" / APA / "paper.html").read_text()
     assert "cite-entries" in html  # the block rendered the hostile style's entry
     for path in sorted((root / "build" / APA).iterdir()):
-        for name, data in _texts(path.name, path.read_bytes()):
+        for name, data in output_texts(path.name, path.read_bytes()):
             data = re.sub(rb'<script type="application/ld\+json">[^<]*</script>', b"", data)
             for mark in SCRIPT_MARKS:
                 assert mark not in data.lower(), (mark, name)

@@ -354,7 +354,7 @@ DEEP_AST_LIMIT = 50_000
 
 
 @contextlib.contextmanager
-def deep_documents() -> Iterator[None]:
+def deep_documents(where: str | None = None) -> Iterator[None]:
     """Let Python follow deep ASTs: lists nested 200 deep are about 1,000 levels of JSON.
 
     Past the limit, one clear error instead of a RecursionError traceback.
@@ -366,7 +366,8 @@ def deep_documents() -> Iterator[None]:
     except RecursionError:
         raise InputError(
             "the manuscript nests too deeply (lists, quotes or notes inside each other); "
-            "flatten the deepest structure"
+            "flatten the deepest structure",
+            where,
         ) from None
     finally:
         sys.setrecursionlimit(previous)
@@ -382,8 +383,18 @@ def build(
     reporter: Reporter = _quiet,
 ) -> BuildReport:
     """Build the project's outputs; raises InputError before touching build/ if input is bad."""
-    with deep_documents(), workers.stop_signals():
+    with deep_documents(_manuscript_dir(Path(root))), workers.stop_signals():
         return _build(root, format_names, style_names, jobs, force, strict, reporter)
+
+
+def _manuscript_dir(root: Path) -> str:
+    """The manuscript folder as settings name it, for an error about the whole manuscript."""
+    from presswork import settings as settings_mod
+
+    try:
+        return settings_mod.load(root).manuscript_dir
+    except PressworkError:
+        return "manuscript"  # the settings' own error is raised by the build itself
 
 
 def _build(

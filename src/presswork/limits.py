@@ -8,6 +8,7 @@ Each check is one linear scan and a one-line error naming the file.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import yaml
 
@@ -15,6 +16,19 @@ from presswork.errors import InputError
 
 MAX_DEPTH = 100  # no real metadata, CSL item or BibTeX value nests deeper than a handful
 MAX_STRING_EXPANSION = 1024 * 1024  # characters one BibTeX @string macro may expand to
+# A reference or metadata file: thousands of entries fit in 1 MB; pandoc and citeproc need
+# minutes and gigabytes for more than this (other text files: textio.MAX_TEXT_BYTES).
+MAX_DATA_BYTES = 8 * 1024 * 1024
+# Digits of one number in YAML, JSON or TOML: Python refuses to convert more than 4,300 (its
+# time grows with the square of the length); no real setting or date needs more than a few.
+MAX_NUMBER_DIGITS = 1000
+_LONG_NUMBER = re.compile(rf"\d{{{MAX_NUMBER_DIGITS + 1},}}")
+
+
+def long_number_line(text: str) -> int | None:
+    """The line of the first number longer than MAX_NUMBER_DIGITS (None if there is none)."""
+    match = _LONG_NUMBER.search(text)
+    return text.count("\n", 0, match.start()) + 1 if match else None
 
 
 def check_yaml(text: str, display: str) -> None:
@@ -140,6 +154,52 @@ def _split_concatenation(value: str) -> list[str]:
     return parts
 
 
+_QUOTE_PREFIX = re.compile(r"^(?:[ \t]*>)+", re.MULTILINE)
+_HTML_NESTING = re.compile(r"<(/?)(div|span|section|blockquote)\b[^>]*?(/?)>", re.IGNORECASE)
+_FENCED_DIV = re.compile(r"^[ \t]*(:{3,})[ \t]*(\S?)", re.MULTILINE)
+MAX_BACKTICK_RUN = 1000  # pandoc's time grows with the square of one run: 10,000 take 4 s
+_BACKTICKS = re.compile(rf"`{{{MAX_BACKTICK_RUN + 1},}}")
+_LIST_ITEM = re.compile(rf"^([ \t]{{{2 * MAX_DEPTH},}})(?:[-*+]|\d{{1,9}}[.)])[ \t]", re.MULTILINE)
+
+
+def check_markdown_nesting(text: str, display: str) -> None:
+    """Refuse lists, quotes, raw HTML containers and fenced divs nested over MAX_DEPTH deep.
+
+    pandoc's time grows with the square of such nesting (10,000 quotes: 30 s, and a
+    megabyte of them never ends; lists 400 deep: 11 s); its memory too. Linear scans.
+    """
+
+    def refuse(what: str, at: int) -> None:
+        line = text.count("\n", 0, at) + 1
+        raise InputError(f"{what} nest more than {MAX_DEPTH} deep", display, line)
+
+    run = _BACKTICKS.search(text)
+    if run is not None:
+        line = text.count("\n", 0, run.start()) + 1
+        message = (
+            f"a run of more than {MAX_BACKTICK_RUN} backticks (pandoc's time grows with its square)"
+        )
+        raise InputError(message, display, line)
+    for match in _LIST_ITEM.finditer(text):  # each level is indented 2 columns or more
+        if len(match.group(1).expandtabs(4)) > 2 * MAX_DEPTH:
+            refuse("lists", match.start())
+    for match in _QUOTE_PREFIX.finditer(text):
+        if match.group().count(">") > MAX_DEPTH:
+            refuse("block quotes ('>')", match.start())
+    depth = 0
+    for match in _HTML_NESTING.finditer(text):
+        if match.group(3):
+            continue  # <div/>: opens nothing
+        depth = max(0, depth - 1) if match.group(1) else depth + 1
+        if depth > MAX_DEPTH:
+            refuse("raw HTML elements (<div>, <span>...)", match.start())
+    depth = 0
+    for match in _FENCED_DIV.finditer(text):
+        depth = depth + 1 if match.group(2) else max(0, depth - 1)
+        if depth > MAX_DEPTH:
+            refuse("fenced divs (:::)", match.start())
+
+
 _MARKDOWN_YAML = re.compile(
     r"^---[ \t]*\n(?=\S)(.*?)\n(?:---|\.\.\.)[ \t]*$", re.MULTILINE | re.DOTALL
 )
@@ -166,6 +226,22 @@ def check_markdown_yaml(text: str, display: str) -> None:
         except InputError as exc:
             exc.line = exc.line + offset if exc.line is not None else offset + 1
             raise
+
+
+# Levels of elements in one formula's MathML: ziamath lays out each row's children twice, so
+# its time doubles with every level (fractions nested 12 deep, 25 levels: 1 s; 20 deep: hours).
+MAX_MATH_DEPTH = 24
+
+
+def tree_depth(element: Any) -> int:
+    """Levels of an ElementTree element, counted without recursion."""
+    deepest = 0
+    stack = [(element, 1)]
+    while stack:
+        node, level = stack.pop()
+        deepest = max(deepest, level)
+        stack.extend((child, level + 1) for child in node)
+    return deepest
 
 
 MAX_IMAGE_PIXELS = 50_000_000  # a 7,000 x 7,000 photograph; WeasyPrint decodes every pixel

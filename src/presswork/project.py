@@ -6,6 +6,7 @@ fails before any output is touched.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -154,6 +155,7 @@ def load(root: Path | str = ".") -> Project:
         raise InputError("file is empty", chapters[0].path)
     for chapter in chapters:  # YAML blocks in chapters: no aliases, bounded nesting
         limits.check_markdown_yaml(chapter.text, chapter.path)
+        limits.check_markdown_nesting(chapter.text, chapter.path)
     size = sum(len(chapter.text.encode("utf-8")) for chapter in chapters)
     if size > MAX_MANUSCRIPT_BYTES:
         raise InputError(
@@ -169,7 +171,8 @@ def load(root: Path | str = ".") -> Project:
         candidate = manuscript / name
         if candidate.is_file():
             display = rel(candidate)
-            text = read_text(candidate, display, allow_empty=True, root=root)  # pandoc takes it
+            # pandoc takes an empty one
+            text = read_text(candidate, display, True, root, limits.MAX_DATA_BYTES)
             blocks.append(metadata_mod.file_block(display, text))
             metadata_file = SourceFile(display, text)
             break
@@ -195,7 +198,9 @@ def load(root: Path | str = ".") -> Project:
     broken: list[InputError] = []  # a broken BibTeX entry: a warning, the rest builds
     for path in paths + [p for p in named if p not in paths]:
         display = rel(path)
-        text = read_text(path, display, allow_empty=True, root=root)
+        if not _utf8_name(path):  # pandoc is given its name, and reads names as UTF-8
+            raise InputError("file name is not UTF-8: rename the file", display)
+        text = read_text(path, display, True, root, limits.MAX_DATA_BYTES)
         if not text.strip():
             continue  # an empty file defines nothing (pandoc reads a .bib so)
         references.extend(parse(text, path.suffix, display, broken))
@@ -215,6 +220,14 @@ def load(root: Path | str = ".") -> Project:
         sources,
         [*type_problems, *broken, *problems],
     )
+
+
+def _utf8_name(path: Path) -> bool:
+    try:
+        os.fsencode(path.name).decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _metadata_bibliographies(

@@ -190,6 +190,17 @@ _PlainLoader.yaml_implicit_resolvers = {
 }
 
 
+def _bounded_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
+    """An integer, unless absurdly long (Python would refuse it with a traceback)."""
+    if len(node.value) > limits.MAX_NUMBER_DIGITS:
+        problem = f"a number of more than {limits.MAX_NUMBER_DIGITS} digits"
+        raise yaml.constructor.ConstructorError(None, None, problem, node.start_mark)
+    return int(yaml.SafeLoader.construct_yaml_int(loader, node))
+
+
+_PlainLoader.add_constructor("tag:yaml.org,2002:int", _bounded_int)
+
+
 def load_yaml(text: str, display: str) -> tuple[Any, yaml.Node | None]:
     """Parse YAML (dates kept as text) and also return the node tree with positions."""
     limits.check_yaml(text, display)  # no aliases, bounded nesting: pandoc reads it too
@@ -283,11 +294,33 @@ def inline_references(data: Any, node: yaml.Node | None, display: str) -> list[R
     return _csl_items(data, node, display)
 
 
+class _Unreadable(Exception):
+    """A JSON value Python would read but pandoc would not, or not in bounded time."""
+
+
+def _no_constant(name: str) -> None:
+    raise _Unreadable(f"invalid JSON: {name} is not a JSON value")  # pandoc refuses them
+
+
+def _bounded_json_int(digits: str) -> int:
+    if len(digits.lstrip("-")) > limits.MAX_NUMBER_DIGITS:
+        raise _Unreadable(f"a number of more than {limits.MAX_NUMBER_DIGITS} digits")
+    return int(digits)
+
+
 def parse_csl_json(text: str, display: str) -> list[Reference]:
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_constant=_no_constant, parse_int=_bounded_json_int)
     except json.JSONDecodeError as exc:
         raise InputError(f"invalid JSON: {exc.msg}", display, exc.lineno, exc.colno) from None
+    except _Unreadable as exc:
+        found = re.search(r"\b(?:NaN|Infinity)\b", text) if "JSON" in str(exc) else None
+        line = (
+            limits.long_number_line(text)
+            if found is None
+            else text.count("\n", 0, found.start()) + 1
+        )
+        raise InputError(str(exc), display, line) from None
     try:  # JSON is YAML: reuse the YAML composer for field positions
         _, node = load_yaml(text, display)
     except InputError:

@@ -13,6 +13,11 @@ from pathlib import Path
 from typing import Any
 
 ZIP_EPOCH = 315532800  # 1980-01-01: the earliest time a zip entry (EPUB) can carry
+ZIP_END = 4354819198  # 2107-12-31 23:59:58: the latest (a manuscript may be dated 9999)
+
+
+def _clamped(epoch: int) -> int:
+    return min(max(epoch, ZIP_EPOCH), ZIP_END)
 
 
 def _git_commit_time(root: Path) -> int | None:
@@ -65,11 +70,11 @@ def _metadata_date(metadata: dict[str, Any]) -> int | None:
 
 def source_date_epoch(root: Path, metadata: dict[str, Any]) -> int:
     env = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if env.isdigit():
-        return max(int(env), ZIP_EPOCH)
+    if env.isdigit() and len(env) <= 20:
+        return _clamped(int(env))
     for found in (_git_commit_time(root), _metadata_date(metadata)):
         if found is not None:
-            return max(found, ZIP_EPOCH)
+            return _clamped(found)
     return ZIP_EPOCH
 
 

@@ -6,13 +6,14 @@ One typed class; every key has a default and help text, unknown keys get a "did 
 from __future__ import annotations
 
 import difflib
+import os
 import re
 import sys
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from presswork import confine
+from presswork import confine, limits
 from presswork.errors import InputError
 from presswork.textio import read_text
 
@@ -148,6 +149,9 @@ def _read_toml(path: Path, display: str) -> dict[str, Any]:
         column = int(match.group(2)) if match else None
         message = _TOML_LOCATION.sub("", str(exc)).strip()
         raise InputError(f"invalid TOML: {message}", display, line, column) from None
+    except ValueError:  # tomllib lets Python's int() refuse more than 4,300 digits
+        message = f"invalid TOML: a number of more than {limits.MAX_NUMBER_DIGITS} digits"
+        raise InputError(message, display, limits.long_number_line(text)) from None
 
 
 def _suggest(word: str, choices: list[str]) -> str:
@@ -179,8 +183,9 @@ def from_table(table: dict[str, Any], path: Path | str) -> Settings:
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise InputError(f"setting '{key}' must be a whole number of at least 1", path)
             if value > MAX_NUMBERS[spec.name]:
+                shown = value if value < 10**12 else "huge"  # not hundreds of digits quoted back
                 raise InputError(
-                    f"setting '{key}' is {value}, over the limit of {MAX_NUMBERS[spec.name]}", path
+                    f"setting '{key}' is {shown}, over the limit of {MAX_NUMBERS[spec.name]}", path
                 )
         elif not isinstance(value, str):
             raise InputError(f"setting '{key}' must be a string", path)
@@ -189,6 +194,8 @@ def from_table(table: dict[str, Any], path: Path | str) -> Settings:
                 raise InputError(f"setting '{key}' contains a NUL character", path)
         if spec.name in ("url", "pdf_url") and value and not re.match(r"https?://", value, re.I):
             raise InputError(f"setting '{key}' must be an http:// or https:// address", path)
+        if spec.name in ("url", "pdf_url") and re.search(r"[\x00-\x20\x7f]", value):
+            raise InputError(f"setting '{key}' must be one address: no spaces or line breaks", path)
         if spec.name in FOLDER_SETTINGS:
             confine.check_relative(key, value, str(path))
         elif spec.name == "name" and value:
@@ -227,10 +234,20 @@ def load(root: Path) -> Settings:
     """Read presswork.toml, else [tool.presswork] in pyproject.toml, else defaults."""
     for name in ("presswork.toml", "pyproject.toml"):
         path = root / name
-        if not path.is_file():
+        if not os.path.lexists(path):
             continue
-        data = _read_toml(path, name)
-        table = data if name == "presswork.toml" else data.get("tool", {}).get("presswork")
-        if isinstance(table, dict):
-            return from_table(table, name)
+        if path.is_dir():
+            raise InputError("is a folder, not a settings file", name)
+        data = _read_toml(path, name)  # a FIFO, device or link out of the project: refused
+        if name == "presswork.toml":
+            return from_table(data, name)
+        tool = data.get("tool", {})
+        if not isinstance(tool, dict):
+            raise InputError("'tool' must be a table ([tool.presswork])", name)
+        table = tool.get("presswork")
+        if table is None:
+            continue
+        if not isinstance(table, dict):
+            raise InputError("'tool.presswork' must be a table ([tool.presswork])", name)
+        return from_table(table, name)
     return Settings()

@@ -154,7 +154,45 @@ def validate_csl(path: Path, display: str, root: Path | None = None) -> Any:
     dependent = _parent_href(element)
     if dependent is None and element.find(f"{{{_CSL_NS}}}citation") is None:
         raise InputError("not a usable CSL style: it has no <citation> element", display, 1)
+    _check_elements(element, display)
     return element
+
+
+def _check_elements(element: Any, display: str) -> None:
+    """No element from another namespace (XInclude would pull a file in; pandoc stops at any)
+    and no macro that calls itself, directly or not (pandoc would recurse until out of memory).
+    """
+    calls: dict[str, set[str]] = {}
+    lines: dict[str, int] = {}
+    for node in element.iter():
+        if not isinstance(node.tag, str):
+            continue  # comments and processing instructions
+        if not node.tag.startswith(f"{{{_CSL_NS}}}"):
+            raise InputError(f"<{node.tag}> is not a CSL element", display, node.sourceline)
+        if node.tag == f"{{{_CSL_NS}}}macro":
+            name = node.get("name") or ""
+            lines.setdefault(name, node.sourceline)
+            calls.setdefault(name, set()).update(
+                child.get("macro") or "" for child in node.iter() if child.get("macro")
+            )
+    state: dict[str, int] = {}  # 1: being visited, 2: done (no loop below it)
+    for start in calls:
+        stack = [(start, iter(sorted(calls.get(start, ()))))]
+        state[start] = state.get(start) or 1
+        if state[start] == 2:
+            continue
+        while stack:
+            name, pending = stack[-1]
+            callee = next(pending, None)
+            if callee is None:
+                state[name] = 2
+                stack.pop()
+            elif state.get(callee) == 1:
+                message = f"macro '{callee}' calls itself (through {name!r}): an endless loop"
+                raise InputError(message, display, lines.get(callee))
+            elif callee in calls and state.get(callee) is None:
+                state[callee] = 1
+                stack.append((callee, iter(sorted(calls[callee]))))
 
 
 def _parent_href(element: Any) -> str | None:
@@ -193,10 +231,14 @@ def _from_file(
     if depth >= MAX_PARENT_DEPTH:
         raise InputError("dependent styles chain too deep (a loop of parents?)", display)
     local = root / styles_dir / f"{parent}.csl" if root is not None else None
-    if local is not None and local != path and confine.is_file(local, root):
+    if local is not None and local != path and os.path.lexists(local):
+        # read through confine: a link out of the project or a FIFO is refused, by name
         found = _from_file(name, local, f"{styles_dir}/{parent}.csl", root, styles_dir, depth + 1)
     else:
-        found = _bundled(parent, alias=name)
+        try:
+            found = _bundled(parent, alias=name)
+        except InputError as exc:
+            raise InputError(exc.message, display) from None
     return Style(name, found.path, title, found.style_class, (path, *found.sources))
 
 
@@ -271,7 +313,7 @@ def resolve(name: str, root: Path, styles_dir: str = "styles", source: str | Non
         read_in = None if given else root
         return _from_file(path.stem, path, name, read_in, styles_dir, project=root)
     local = root / styles_dir / f"{name}.csl"
-    if local.is_file():
+    if os.path.lexists(local):  # read through confine: a FIFO or a link out is refused
         _confined(name, local, f"{styles_dir}/{name}.csl", root, source)
         return _from_file(name, local, f"{styles_dir}/{name}.csl", root, styles_dir)
     if _bundled_path(name) is not None:

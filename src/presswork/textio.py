@@ -29,6 +29,7 @@ def read_text(
     display: Path | str | None = None,
     allow_empty: bool = False,
     root: Path | None = None,
+    limit: int = MAX_TEXT_BYTES,
 ) -> str:
     """The file's text as UTF-8 (a BOM is dropped); InputError naming line and encoding if not.
 
@@ -38,15 +39,11 @@ def read_text(
     shown = display if display is not None else path
     try:
         size = path.stat().st_size
-        if size > MAX_TEXT_BYTES:
+        if size > limit:
             raise InputError(
-                f"file is {size / 2**20:.1f} MB, over the limit of {MAX_TEXT_BYTES // 2**20} MB",
-                shown,
+                f"file is {size / 2**20:.1f} MB, over the limit of {limit // 2**20} MB", shown
             )
-        if root is not None:
-            data = confine.read_bytes(path, root, MAX_TEXT_BYTES)
-        else:
-            data = path.read_bytes()
+        data = confine.read_bytes(path, root, limit) if root is not None else path.read_bytes()
     except confine.Refused as exc:
         raise InputError(f"refused: {exc.strerror}", shown) from None
     except FileNotFoundError:

@@ -121,7 +121,7 @@ class _Paragraph:
     group_cites: dict[int, list[Citation]] = field(default_factory=dict)
     lazy: dict[str, list[int] | dict[int, list[int]]] = field(default_factory=dict)
     last_in_text: Citation | None = None
-    brackets: int = 0  # open "bracket" entries of the stack (notes not counted)
+    brackets: int = 0  # open "bracket" and "note" entries of the stack
     too_deep: bool = False  # reported once a paragraph
 
 
@@ -191,6 +191,7 @@ class InlineScanner:
         para.stack.append(("note", i, 0))
         self.inline_notes.append(note)
         para.notes.append(note)
+        self._deepen(para, i, 1, 2)  # pandoc's memory grows fast with nested notes too
         return i + 2
 
     def _notes(self, para: _Paragraph, start: int, stop: int) -> int:
@@ -203,6 +204,7 @@ class InlineScanner:
         para.stack.extend(("note", at, 0) for at in range(start, stop, 2))
         self.inline_notes.extend(notes)
         para.notes.extend(notes)
+        self._deepen(para, start, len(notes), 2)
         return stop
 
     def _open(self, para: _Paragraph, i: int) -> int:
@@ -224,12 +226,14 @@ class InlineScanner:
         self._deepen(para, start, stop - start)
         return stop
 
-    def _deepen(self, para: _Paragraph, start: int, count: int) -> None:
-        """`count` brackets opened from `start` on; note the first one past the limit."""
+    def _deepen(self, para: _Paragraph, start: int, count: int, width: int = 1) -> None:
+        """`count` brackets (`[`, or `^[` of width 2) opened from `start` on; note the first
+        one past the limit."""
         para.brackets += count
         if para.brackets > MAX_BRACKET_DEPTH and not para.too_deep:
             para.too_deep = True
-            self.deep_brackets.append(start + count - (para.brackets - MAX_BRACKET_DEPTH))
+            past = count - (para.brackets - MAX_BRACKET_DEPTH)
+            self.deep_brackets.append(start + width * past)
 
     def _close(self, para: _Paragraph, i: int) -> int:
         text = self.text
@@ -237,7 +241,7 @@ class InlineScanner:
         if not para.stack:
             return after
         kind, opened, group = para.stack.pop()
-        if kind == "bracket":
+        if kind in ("bracket", "note"):
             para.brackets -= 1
         if kind == "note":
             note = para.notes.pop()

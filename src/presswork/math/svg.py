@@ -12,6 +12,8 @@ from functools import lru_cache
 from typing import Any
 from xml.etree import ElementTree
 
+from presswork import limits
+
 # ziamath draws at this size in SVG units; the image is then sized in em, so a formula
 # follows the text size of wherever it stands.
 _SIZE = 20.0
@@ -78,6 +80,8 @@ def drawable(mathml: str) -> str:
     whose form depends on its place: those rows stay.
     """
     root = ElementTree.fromstring(_SEMANTICS.sub("", _ANNOTATION.sub("", mathml)))
+    if limits.tree_depth(root) > 4 * limits.MAX_MATH_DEPTH:  # too deep to even unwrap
+        raise MathError(f"nests over {4 * limits.MAX_MATH_DEPTH} levels deep")
     for element in root.iter():  # plain names: ziamath drops the namespace anyway
         element.tag = element.tag.rpartition("}")[2]
     _unwrap_rows(root)
@@ -114,6 +118,9 @@ def render(mathml: str) -> Drawing:
         body = drawable(mathml)
     except ElementTree.ParseError:
         raise MathError("the MathML is not well-formed") from None
+    depth = limits.tree_depth(ElementTree.fromstring(body))
+    if depth > limits.MAX_MATH_DEPTH:  # ziamath's time doubles with each level
+        raise MathError(f"nests {depth} levels deep, over the limit of {limits.MAX_MATH_DEPTH}")
     unknown = sorted({t for t in _TAG.findall(body) if t.startswith("m") or t == "none"})
     unknown = [t for t in unknown if t not in _known_elements()]
     if unknown:
