@@ -436,8 +436,13 @@ CASES: dict[str, Case] = {
     "list-deep": Case(
         chapter("".join("  " * i + "- item\n" for i in range(600))),
         2,
-        ("01-body.md:106", "lists"),
+        ("01-body.md:506", "lists"),
         lint=True,
+    ),
+    "list-deep-tabs": Case(
+        chapter("".join("\t" * i + "- item\n" for i in range(300))),
+        2,
+        ("01-body.md:256", "lists"),
     ),
     "list-fine": Case(chapter("".join("  " * i + "1. item\n" for i in range(60))), 0),
     "html-div-deep": Case(

@@ -159,7 +159,13 @@ _HTML_NESTING = re.compile(r"<(/?)(div|span|section|blockquote)\b[^>]*?(/?)>", r
 _FENCED_DIV = re.compile(r"^[ \t]*(:{3,})[ \t]*(\S?)", re.MULTILINE)
 MAX_BACKTICK_RUN = 1000  # pandoc's time grows with the square of one run: 10,000 take 4 s
 _BACKTICKS = re.compile(rf"`{{{MAX_BACKTICK_RUN + 1},}}")
-_LIST_ITEM = re.compile(rf"^([ \t]{{{2 * MAX_DEPTH},}})(?:[-*+]|\d{{1,9}}[.)])[ \t]", re.MULTILINE)
+# Lists cost pandoc linear time (400 levels: 11 s), and real outlines indent 4 columns a level:
+# pandoc builds 200 levels of those, so presswork does (tests/test_large.py); deeper than 1,000
+# columns is refused.
+MAX_LIST_INDENT = 1000
+_LIST_ITEM = re.compile(  # a tab counts 4 columns: a quarter as many characters at least
+    rf"^([ \t]{{{MAX_LIST_INDENT // 4},}})(?:[-*+]|\d{{1,9}}[.)])[ \t]", re.MULTILINE
+)
 
 
 def check_markdown_nesting(text: str, display: str) -> None:
@@ -180,9 +186,11 @@ def check_markdown_nesting(text: str, display: str) -> None:
             f"a run of more than {MAX_BACKTICK_RUN} backticks (pandoc's time grows with its square)"
         )
         raise InputError(message, display, line)
-    for match in _LIST_ITEM.finditer(text):  # each level is indented 2 columns or more
-        if len(match.group(1).expandtabs(4)) > 2 * MAX_DEPTH:
-            refuse("lists", match.start())
+    for match in _LIST_ITEM.finditer(text):  # a tab counts 4 columns
+        if len(match.group(1).expandtabs(4)) > MAX_LIST_INDENT:
+            line = text.count("\n", 0, match.start()) + 1
+            message = f"lists nest too deep (indented over {MAX_LIST_INDENT} columns)"
+            raise InputError(message, display, line)
     for match in _QUOTE_PREFIX.finditer(text):
         if match.group().count(">") > MAX_DEPTH:
             refuse("block quotes ('>')", match.start())
