@@ -820,7 +820,8 @@ CASES: dict[str, Case] = {
     ),
     "link-cover-passwd": Case(
         both(metadata("cover-image: figures/c.png\n"), links({"figures/c.png": "/etc/passwd"})),
-        0,
+        2,
+        ("metadata.yaml:3", "symlink leaves"),
         formats="epub",
     ),
     "link-references-folder": Case(
