@@ -11,8 +11,11 @@ import json
 import os
 import select
 import shutil
+import signal
 import socket
+import subprocess
 import threading
+import time
 import unicodedata
 from pathlib import Path
 
@@ -21,6 +24,16 @@ import pytest
 from helpers import assert_no_connection
 from presswork.cli import main
 from test_hostile_confine import CANARY, _csl, canary_places, one_error, project
+from test_hostile_signals import session_processes
+from test_interrupt import (
+    FORMATS,
+    STYLES,
+    assert_consistent,
+    command,
+    output_hashes,
+    temporaries,
+    write_project,
+)
 
 
 def bundled_apa() -> Path:
@@ -229,8 +242,8 @@ def test_no_url_or_outside_path_is_fetched_or_read_by_any_command(
             assert (root / "build" / style / f"paper.{ext}").stat().st_size > 0
 
     monkeypatch.chdir(root)
-    for command in (["lint", str(root)], ["lint", str(root), "--format", "json"], ["styles"]):
-        main(command)
+    for args in (["lint", str(root)], ["lint", str(root), "--format", "json"], ["styles"]):
+        main(args)
         captured = capsys.readouterr()
         logs += [captured.out, captured.err]
         assert "Traceback" not in captured.err
@@ -381,3 +394,48 @@ def test_the_same_style_twice_is_built_once(
     report = build(root, ["html"], None, jobs=2)
     capsys.readouterr()
     assert [o.target.path.as_posix() for o in report.outcomes] == ["apa/paper.html"]
+
+
+# ---- 4: signals ----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def built_once(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
+    from presswork.build import build
+
+    old = write_project(tmp_path_factory.mktemp("old") / "paper", "1")
+    build(old, FORMATS.split(","), STYLES.split(","), jobs=2)
+    return old, output_hashes(old)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
+@pytest.mark.parametrize("delay", [1.5, 3.0])
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
+def test_a_stop_signal_to_the_whole_group_leaves_earlier_outputs_and_no_process(
+    tmp_path: Path, built_once: tuple[Path, dict[str, str]], signum: int, delay: float
+) -> None:
+    """As a cancelled CI job or a closed terminal sends it: to every process of the build,
+    multiprocessing's own helpers included (a SIGHUP once killed its resource tracker, and
+    its successor printed tracebacks)."""
+    built, old = built_once
+    root = tmp_path / "paper"
+    shutil.copytree(built, root)
+    write_project(root, "2")
+    proc = subprocess.Popen(command(root), stderr=subprocess.PIPE, start_new_session=True)
+    time.sleep(delay)
+    os.killpg(proc.pid, signum)
+    _, err_bytes = proc.communicate(timeout=60)
+    err = err_bytes.decode()
+    for _ in range(100):
+        if not session_processes(proc.pid):
+            break
+        time.sleep(0.1)
+    left = session_processes(proc.pid)
+    for pid in left:
+        os.kill(pid, signal.SIGKILL)
+    assert left == [], "processes outlived the build"
+    assert proc.returncode in (0, 130), err
+    assert err == ("presswork: interrupted\n" if proc.returncode == 130 else ""), err
+    assert_consistent(root, old)
+    assert temporaries(root) == []
