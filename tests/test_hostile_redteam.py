@@ -439,3 +439,26 @@ def test_a_stop_signal_to_the_whole_group_leaves_earlier_outputs_and_no_process(
     assert err == ("presswork: interrupted\n" if proc.returncode == 130 else ""), err
     assert_consistent(root, old)
     assert temporaries(root) == []
+
+
+# ---- bad input: a language that is a path or a pattern -------------------------------------
+
+
+@pytest.mark.parametrize(
+    "lang", ["**", "zh_**", "a" * 5000, "../../../outside/secret", "/etc/hostname", "["]
+)
+def test_a_language_that_is_no_language_is_english(
+    tmp_path: Path, outside: Path, capsys: pytest.CaptureFixture[str], lang: str
+) -> None:
+    """`lang` reached a glob pattern and file names (the CSL locale, pandoc's translations):
+    '**' and a 5,000-letter word ended in a traceback."""
+    root = project(tmp_path / "paper")
+    (root / "manuscript" / "metadata.yaml").write_text(f"title: T\nlang: {json.dumps(lang)}\n")
+    (outside / "secret.yaml").write_text(f"Figure: {CANARY}\n")
+    code = main(["build", str(root), "--format", "html,epub", "--style", "apa", "--jobs", "1"])
+    err = capsys.readouterr().err
+    assert code == 0, err
+    assert "Traceback" not in err
+    html = (root / "build" / "apa" / "paper.html").read_text()
+    assert "References" in html  # English terms
+    assert canary_places(root, err) == []
