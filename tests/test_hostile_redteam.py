@@ -462,3 +462,61 @@ def test_a_language_that_is_no_language_is_english(
     html = (root / "build" / "apa" / "paper.html").read_text()
     assert "References" in html  # English terms
     assert canary_places(root, err) == []
+
+
+# ---- bad input: names longer than a file system takes --------------------------------------
+
+
+LONG = "a" * 300
+
+
+@pytest.mark.parametrize(
+    ("settings", "words"),
+    [
+        (f'name = "{LONG}"\n', "setting 'name' is 300 bytes long"),
+        (f'build-dir = "{LONG}"\n', "setting 'build-dir' is too long"),
+        (f'build-dir = "{"d/" * 3000}"\n', "setting 'build-dir' is too long"),
+        (f'manuscript-dir = "{LONG}"\n', "setting 'manuscript-dir' is too long"),
+        (f'styles = ["{LONG}"]\n', "style name too long"),
+        (f'styles = ["styles/{LONG}.csl"]\n', "style name too long"),
+    ],
+    ids=["name", "build-dir", "build-dir-deep", "manuscript-dir", "style", "style-file"],
+)
+def test_a_setting_too_long_for_a_file_name_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], settings: str, words: str
+) -> None:
+    root = project(tmp_path / "paper", settings)
+    code = main(["build", str(root), "--format", "html", "--jobs", "1"])
+    err = capsys.readouterr().err
+    assert code == 2
+    one_error(err, "presswork.toml", words)
+    assert not (root / "build").exists()
+
+
+@pytest.mark.parametrize(
+    ("metadata", "chapter"),
+    [
+        (f"bibliography: references/{LONG}.bib\n", ""),
+        (f"css: {LONG}.css\n", ""),
+        (f"cover-image: {LONG}.png\n", ""),
+        (f"csl: {LONG}.csl\n", ""),
+        ("", f"![x]({LONG}.png)"),
+        ("", f'<img src="{LONG}.png" alt="x">'),
+    ],
+    ids=["bibliography", "css", "cover-image", "csl", "image", "raw-img"],
+)
+def test_a_manuscript_name_too_long_for_a_file_name_is_no_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], metadata: str, chapter: str
+) -> None:
+    root = project(tmp_path / "paper", chapter=chapter)
+    (root / "manuscript" / "metadata.yaml").write_text(f"title: T\n{metadata}")
+    for args in (
+        ["build", str(root), "--format", "html", "--style", "apa"],
+        ["lint", str(root)],
+    ):
+        code = main(args)
+        captured = capsys.readouterr()
+        assert "Traceback" not in captured.err
+        assert code in (0, 1, 2), captured.err
+        if code == 2:
+            one_error(captured.err)
