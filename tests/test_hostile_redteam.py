@@ -414,7 +414,10 @@ def test_a_stop_signal_to_the_whole_group_leaves_earlier_outputs_and_no_process(
     root = tmp_path / "paper"
     shutil.copytree(built, root)
     write_project(root, "2")
-    proc = subprocess.Popen(command(root), stderr=subprocess.PIPE, start_new_session=True)
+    tmp = tmp_path / "tmp"  # WeasyPrint's font folders go here: none may be left
+    tmp.mkdir()
+    env = {**os.environ, "TMPDIR": str(tmp)}
+    proc = subprocess.Popen(command(root), stderr=subprocess.PIPE, start_new_session=True, env=env)
     time.sleep(delay)
     os.killpg(proc.pid, signum)
     _, err_bytes = proc.communicate(timeout=60)
@@ -431,6 +434,7 @@ def test_a_stop_signal_to_the_whole_group_leaves_earlier_outputs_and_no_process(
     assert err == ("presswork: interrupted\n" if proc.returncode == 130 else ""), err
     assert_consistent(root, old)
     assert temporaries(root) == []
+    assert sorted(p.name for p in tmp.iterdir()) == []
 
 
 # ---- bad input: a language that is a path or a pattern -------------------------------------
