@@ -13,6 +13,7 @@ import os
 import re
 import sys
 import time
+import unicodedata
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
@@ -137,27 +138,44 @@ def plan(
     common = _common_key(proj, epoch)
     chosen_formats = [formats.get(name) for name in format_names]
     targets = []
-    names: dict[str, str] = {}
+    names: dict[str, tuple[str, str]] = {}  # folder key -> (name as given, folder)
     for style_name in style_names:
         style = styles.resolve(style_name, proj.root, proj.settings.styles_dir, settings_file)
         # A dependent style's file and its parent's: both change the output.
         style_hash = hashlib.sha256()
         for source in style.sources or (style.path,):
             style_hash.update(hashlib.sha256(source.read_bytes()).digest())
-        if style.name in names and names[style.name] != style_name:
-            raise InputError(
-                f"styles '{names[style.name]}' and '{style_name}' would both write "
-                f"{proj.settings.build_dir}/{style.name}/: rename one of the files"
-            )
         if not style.name or style.name.startswith(".") or "\x00" in style.name:
             raise InputError(f"style '{style_name}' has no usable output folder name")
-        names[style.name] = style_name
+        # Folders that differ only in case or Unicode normalisation are one folder on macOS
+        # and Windows: the second style would silently overwrite the first's outputs.
+        folded = _folder_key(style.name)
+        if folded == _folder_key(MANIFEST):
+            raise InputError(
+                f"style '{style_name}' would write {proj.settings.build_dir}/{style.name}/, "
+                f"the build's own {MANIFEST}: rename the file"
+            )
+        if folded in names:
+            if names[folded] == (style_name, style.name):
+                continue  # the same style named twice: build it once
+            alike = " (folder names equal but for case or Unicode normalisation)"
+            raise InputError(
+                f"styles '{names[folded][0]}' and '{style_name}' would both write "
+                f"{proj.settings.build_dir}/{style.name}/"
+                f"{alike if names[folded][1] != style.name else ''}: rename one of the files"
+            )
+        names[folded] = (style_name, style.name)
         for fmt in chosen_formats:
             key = f"{common}|{style_hash.hexdigest()}|{fmt.name}"
             key = hashlib.sha256(key.encode()).hexdigest()
             path = Path(style.name) / f"{proj.name}.{fmt.extension}"
             targets.append(Target(style, fmt, path, key))
     return targets
+
+
+def _folder_key(name: str) -> str:
+    """What a case-insensitive, normalising file system (APFS, NTFS) sees of a folder name."""
+    return unicodedata.normalize("NFC", name).casefold()
 
 
 # ---- the manifest and atomic writes --------------------------------------------------------

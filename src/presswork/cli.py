@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import importlib
 import os
 import sys
@@ -190,6 +191,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return _reader_gone()
+    except OSError as exc:
+        if args.debug or exc.errno != errno.ENAMETOOLONG:
+            raise
+        # A name from an untrusted file (metadata, a link, an image) too long for the file
+        # system reached a lookup somewhere: bad input, so one line and 2, not a traceback.
+        name = str(exc.filename or "")
+        shown = name if len(name) <= 80 else f"{name[:77]}..."
+        print(f"presswork: error: file name too long: '{shown}'", file=sys.stderr)
+        return 2
 
 
 def _exit_now(code: int) -> None:

@@ -19,6 +19,10 @@ from presswork.errors import InputError
 # O_NONBLOCK: opening a FIFO must not wait for a writer (it is refused after fstat anyway).
 _READ_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0)
 _UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f/\\]")
+# File systems take names of 255 bytes: an output stem leaves room for the extension and the
+# temporary's ".NAME.EXT.PID.tmp"; folder settings nest no deeper than any real project.
+MAX_NAME_BYTES = 200
+MAX_FOLDER_DEPTH = 16
 
 
 class Refused(OSError):
@@ -72,6 +76,15 @@ def is_file(path: Path, root: Path) -> bool:
         return False
 
 
+def plain_is_file(path: Path) -> bool:
+    """Path.is_file() that answers False, not OSError, for a name too long for the file system
+    (ENAMETOOLONG) or any other name it cannot look up: names come from untrusted files."""
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except (OSError, ValueError):
+        return False
+
+
 def folder(root: Path, relative: str, display: str | None = None) -> Path:
     """A project folder (manuscript/, references/, styles/...): InputError if it leaves root.
 
@@ -103,6 +116,12 @@ def check_relative(key: str, value: str, source: str) -> None:
         )
     if any(_UNSAFE_NAME.search(p) for p in parts):
         raise InputError(f"setting '{key}' contains a control character", source)
+    if len(parts) > MAX_FOLDER_DEPTH or any(_bytes(p) > MAX_NAME_BYTES for p in parts):
+        raise InputError(
+            f"setting '{key}' is too long: at most {MAX_FOLDER_DEPTH} folders of "
+            f"{MAX_NAME_BYTES} bytes each",
+            source,
+        )
 
 
 def check_name(key: str, value: str, source: str) -> None:
@@ -113,6 +132,15 @@ def check_name(key: str, value: str, source: str) -> None:
             f"characters), not {value!r}",
             source,
         )
+    if _bytes(value) > MAX_NAME_BYTES:
+        raise InputError(
+            f"setting '{key}' is {_bytes(value)} bytes long, over the limit of {MAX_NAME_BYTES}",
+            source,
+        )
+
+
+def _bytes(name: str) -> int:
+    return len(name.encode("utf-8", "surrogatepass"))
 
 
 def _made(path: Path) -> os.stat_result:

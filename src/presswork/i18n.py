@@ -124,10 +124,19 @@ _CHINESE_TRADITIONAL = ("tw", "hk", "mo", "hant")
 _CSL_NS = "{http://purl.org/net/xbiblio/csl}"
 
 
+_SUBTAG = re.compile(r"[A-Za-z0-9]{1,8}")
+
+
 def _parts(lang: str) -> list[str]:
-    """ "pt_BR" / "pt-br" -> ["pt", "BR"]; "" -> ["en"]."""
+    """ "pt_BR" / "pt-br" -> ["pt", "BR"]; "" -> ["en"].
+
+    BCP 47 subtags are letters and digits, at most 8: anything else (a path, a glob pattern,
+    a word of 5,000 letters) is no language, and would end up in file names and patterns.
+    """
     parts = [p for p in re.split(r"[-_]", lang.strip()) if p]
-    return [parts[0].lower(), *parts[1:]] if parts else ["en"]
+    if not parts or not all(_SUBTAG.fullmatch(p) for p in parts):
+        return ["en"]
+    return [parts[0].lower(), *parts[1:]]
 
 
 def is_english(lang: str) -> bool:

@@ -252,7 +252,7 @@ def _metadata_bibliographies(
         name = item.strip()
         reason = ""
         candidates = [base / name for base in (root, manuscript)]
-        existing = [c for c in candidates if c.is_file()]
+        existing = [c for c in candidates if confine.plain_is_file(c)]
         if resource_refusal(name, root):
             continue  # outside the project or on the network: sanitize reports it, located
         if not existing:

@@ -280,6 +280,12 @@ def _confined(name: str, path: Path, display: str, root: Path, source: str | Non
         raise InputError(f"style {shown} refused: {exc.strerror}", source) from None
 
 
+def _too_long(name: str) -> bool:
+    """Longer than a file system takes (255 bytes a name): stat() would raise, not answer."""
+    parts = re.split(r"[/\\]", name)
+    return len(parts) > 64 or any(len(p.encode("utf-8", "surrogatepass")) > 250 for p in parts)
+
+
 def suggestions(name: str, limit: int = 3) -> list[str]:
     """The closest style names, for "did you mean"."""
     candidates = list(bundled_names())
@@ -300,6 +306,8 @@ def resolve(name: str, root: Path, styles_dir: str = "styles", source: str | Non
     """
     if "\x00" in name:
         raise InputError("a style name may not contain a NUL character", source)
+    if _too_long(name):
+        raise InputError(f"style name too long: '{name[:40]}...'", source)
     if name.endswith(".csl") or "/" in name or "\\" in name:
         path = (root / name) if not Path(name).is_absolute() else Path(name)
         if source is None and not path.is_file() and Path(name).is_file():
@@ -337,6 +345,8 @@ def metadata_style(value: Any, root: Path, styles_dir: str) -> tuple[str | None,
         except InputError as exc:
             return None, exc.message
         return name, ""
+    if _too_long(name):
+        return None, "a name too long for a file"
     path = root / name
     if "://" in name or Path(name).is_absolute() or not path.is_file():
         return None, "not a .csl file of the project"

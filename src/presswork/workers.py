@@ -150,6 +150,23 @@ def stop_all(stop: Any) -> None:
         stop.set()  # every PDF worker, and any still starting, exits (formats.pdf.exit_on)
 
 
+def _start_resource_tracker() -> None:
+    """Start multiprocessing's resource tracker with SIGHUP blocked, as it blocks SIGINT and
+    SIGTERM itself: a hangup sent to the build's process group (a closed terminal) killed it,
+    a worker started a new one, and that one printed KeyError tracebacks. It still ends by
+    itself once the build's processes are gone; the mask (kept across exec) is only its own.
+    """
+    from multiprocessing import resource_tracker
+
+    if not hasattr(signal, "SIGHUP") or not hasattr(signal, "pthread_sigmask"):
+        return  # pragma: no cover - Windows
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGHUP})
+    try:
+        resource_tracker.ensure_running()
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
 def process_pool(jobs: int) -> tuple[Executor, Any]:
     """The PDF workers, and the event that makes every one of them exit at once."""
     import multiprocessing
@@ -164,6 +181,7 @@ def process_pool(jobs: int) -> tuple[Executor, Any]:
         context.set_forkserver_preload(["presswork.formats.pdf", "weasyprint"])
     else:  # pragma: no cover - Windows and macOS defaults
         context = multiprocessing.get_context("spawn")
+    _start_resource_tracker()
     # Not pool.shutdown() on Ctrl-C: it waits for a lock that a thread starting a worker
     # holds while the fork server imports WeasyPrint, and it leaves running layouts running.
     stop = context.Event()

@@ -13,8 +13,10 @@ import html
 import os
 import re
 import shutil
+import signal
 import threading
 import uuid
+import weakref
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
@@ -116,12 +118,28 @@ def _environment(name: str, value: str) -> Iterator[None]:
                 os.environ[name] = previous
 
 
+# This process's font configurations: each copies the fonts into a temporary folder that only
+# its __del__ removes, and a worker told to stop leaves by os._exit, which runs none.
+_font_configs: weakref.WeakSet[Any] = weakref.WeakSet()
+
+
 def _shipped_fonts_only() -> Any:
     """A font configuration that sees no installed font: only the @font-face ones exist."""
     from weasyprint.text.fonts import FontConfiguration
 
     with _environment("FONTCONFIG_FILE", str(ASSETS / "fonts" / "fonts.conf")):
-        return FontConfiguration()
+        config = FontConfiguration()
+    _font_configs.add(config)
+    return config
+
+
+def _exit_now(*_: Any) -> None:
+    """Leave at once (mid-layout), taking WeasyPrint's temporary font folders along."""
+    for config in list(_font_configs):
+        folder = getattr(config, "_folder", None)
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
+    os._exit(1)
 
 
 def _fixed_xmp_ids(identifier: bytes) -> None:
@@ -149,9 +167,14 @@ def exit_on(stop: Any) -> None:
 
     def watch() -> None:
         stop.wait()
-        os._exit(1)
+        _exit_now()
 
     threading.Thread(target=watch, name="presswork-stop", daemon=True).start()
+    # SIGTERM or SIGHUP sent to the whole process group (a cancelled CI job, a closed
+    # terminal) would kill the worker by default, leaving its font folders in TMPDIR.
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), _exit_now)
 
 
 def render_pdf(html: str, base_dir: str, allowed: list[str], options: dict[str, Any]) -> bytes:
