@@ -311,9 +311,6 @@ def test_a_project_stylesheet_pointing_out_is_refused(
 
 # Raw HTML goes through the sanitizer being rewritten (sanitize.py, rawhtml.py): these fail
 # today, and are left to that work.
-@pytest.mark.xfail(
-    strict=True, reason="raw HTML sanitizing: inline <svg> keeps <image href> (rawhtml.py)"
-)
 def test_inline_svg_in_raw_html_keeps_no_url(
     tmp_path: Path, outside: Path, listener: socket.socket, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -518,11 +515,6 @@ def test_a_manuscript_name_too_long_for_a_file_name_is_no_traceback(
             one_error(captured.err)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="raw HTML sanitizing: void elements are written as HTML (<br>, <img ...>) into the "
-    "EPUB's XHTML, which is then not well-formed (epubcheck RSC-016) (sanitize.py, rawhtml.py)",
-)
 def test_raw_html_void_elements_leave_the_epub_well_formed(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
