@@ -176,8 +176,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         code = int(args.func(args))
         sys.stdout.flush()  # here, where a closed pipe is caught, not at interpreter exit
+        if from_command_line:
+            _ignore_stop_signals()  # done: a late signal must not kill the exit (see below)
         return code
     except PressworkError as exc:
+        if from_command_line:
+            _ignore_stop_signals()
         if args.debug:
             raise
         print(f"presswork: error: {exc}", file=sys.stderr)
@@ -221,9 +225,11 @@ def _exit_now(code: int) -> None:
 
 
 def _ignore_stop_signals() -> None:
-    """Once interrupted, the process only exits: a stop signal still pending, or a second
-    one, must not raise again while threads and pools shut down (the process would then die
-    by SIGINT, exit -2, instead of 130 with its one line)."""
+    """Once interrupted or done, the process only exits: a stop signal still pending, or a
+    second one, must not raise again while threads and pools shut down. Interpreter shutdown
+    also puts back the default action of every signal with a Python handler, so a signal in
+    its last milliseconds killed the process (exit -1 or -2, not its code or 130); an ignored
+    signal stays ignored."""
     import signal
 
     from presswork.workers import STOP_SIGNALS
