@@ -24,7 +24,7 @@ import pytest
 from helpers import assert_no_connection, epub_files
 from presswork.cli import main
 from test_hostile_confine import CANARY, _csl, canary_places, one_error, project
-from test_hostile_signals import session_processes
+from test_hostile_signals import outliving
 from test_interrupt import (
     FORMATS,
     STYLES,
@@ -419,13 +419,7 @@ def test_a_stop_signal_to_the_whole_group_leaves_earlier_outputs_and_no_process(
     os.killpg(proc.pid, signum)
     _, err_bytes = proc.communicate(timeout=60)
     err = err_bytes.decode()
-    for _ in range(100):
-        if not session_processes(proc.pid):
-            break
-        time.sleep(0.1)
-    left = session_processes(proc.pid)
-    for pid in left:
-        os.kill(pid, signal.SIGKILL)
+    left = outliving(proc.pid)
     assert left == [], "processes outlived the build"
     assert proc.returncode in (0, 130), err
     assert err == ("presswork: interrupted\n" if proc.returncode == 130 else ""), err

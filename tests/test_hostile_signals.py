@@ -28,6 +28,19 @@ def session_processes(session: int) -> list[int]:
     return alive
 
 
+def outliving(session: int) -> list[int]:
+    """The session's processes still alive after a bounded wait for them to be reaped; each
+    is killed, so that a failing test leaves nothing running."""
+    for _ in range(100):
+        if not session_processes(session):
+            break
+        time.sleep(0.1)
+    left = session_processes(session)
+    for pid in left:
+        os.kill(pid, signal.SIGKILL)
+    return left
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
 @pytest.mark.parametrize("delay", [1.0, 2.5])
@@ -41,13 +54,6 @@ def test_stop_signals_end_pandoc_and_workers(tmp_path: Path, signum: int, delay:
     err = err_bytes.decode()
     assert proc.returncode in (0, 130), err
     assert err == ("presswork: interrupted\n" if proc.returncode == 130 else ""), err
-    # Wait (bounded) for the children to be reaped; none may keep running.
-    for _ in range(100):
-        if not session_processes(proc.pid):
-            break
-        time.sleep(0.1)
-    left = session_processes(proc.pid)
-    for pid in left:
-        os.kill(pid, signal.SIGKILL)
+    left = outliving(proc.pid)
     assert left == [], "processes outlived the build"
     assert temporaries(root) == [] if (root / "build").exists() else True
