@@ -49,8 +49,11 @@ def read_bytes(path: Path, root: Path, limit: int | None = None) -> bytes:
     rather than followed; fstat then makes sure it is a regular file before any read.
     """
     real = inside(path, root)
-    fd = os.open(real, _READ_FLAGS)
-    try:
+    # The file object owns the descriptor at once and closes it once. Handing it over after
+    # the checks left a window (an interrupt between fdopen and the with) where both closed
+    # it, and the second close could hit a descriptor another thread had just opened.
+    with open(os.open(real, _READ_FLAGS), "rb", closefd=True) as handle:
+        fd = handle.fileno()
         info = os.fstat(fd)
         if stat.S_ISDIR(info.st_mode):
             raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
@@ -59,12 +62,7 @@ def read_bytes(path: Path, root: Path, limit: int | None = None) -> bytes:
         if limit is not None and info.st_size > limit:
             raise Refused(0, f"file is over the limit of {limit // 2**20} MB")
         os.set_blocking(fd, True)
-        with os.fdopen(fd, "rb", closefd=True) as handle:
-            fd = -1
-            return handle.read()
-    finally:
-        if fd >= 0:
-            os.close(fd)
+        return handle.read()
 
 
 def is_file(path: Path, root: Path) -> bool:
