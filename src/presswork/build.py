@@ -110,7 +110,7 @@ def _common_key(proj: Project, epoch: int) -> str:
             parts += [source.path, source.text]
     parts += identifiers.key_parts(proj)  # manuscript/citation-tags.tsv, if any
     # `css:` and `cover-image:` files (InputError here, before build/ is touched)
-    parts += metafiles.key_parts(proj.root, proj.settings.manuscript_dir, proj.metadata_sources)
+    parts += metafiles.key_parts(proj.metadata_files)
     # Images are embedded in the outputs, so their bytes are inputs too.
     texts = [s.text for s in (proj.metadata_file, *proj.chapters) if s is not None]
     for path in sanitize.referenced_files(texts, proj.root):
@@ -344,9 +344,7 @@ def _render_style(
             "pdf_url": proj.settings.pdf_url,
             "cite_styles": effective_cite_styles(proj.settings),
             "styles_dir": proj.settings.styles_dir,
-            "metadata_files": metafiles.collect(
-                proj.root, proj.settings.manuscript_dir, proj.metadata_sources
-            ),
+            "metadata_files": proj.metadata_files,
         },
         references=proj.references,
     )
@@ -502,9 +500,7 @@ def _build(
             + identifier_problems
             + footnote_problems
             + crossref_problems
-            + metafiles.collect(
-                proj.root, proj.settings.manuscript_dir, proj.metadata_sources
-            ).warnings
+            + proj.metadata_files.warnings
         )
         if proj.title_missing:  # pandoc builds without one; the outputs show no title
             where = proj.metadata_file.path if proj.metadata_file else proj.chapters[0].path

@@ -221,10 +221,9 @@ def _cover(name: str, root: Path, manuscript: str, where: tuple[Any, Any]) -> Co
     return Cover(name, base64.b64decode(body), media_type)
 
 
-def key_parts(root: Path, manuscript: str, sources: Any) -> list[str]:
+def key_parts(found: MetaFiles) -> list[str]:
     """What the outputs depend on: each file's path and hash, and the CSS as embedded (with
     the bytes of the images its url()s name)."""
-    found = collect(root, manuscript, sources)
     parts = [part for path, data in found.inputs for part in (path, _digest(data))]
     return [*parts, _digest(found.css.encode("utf-8"))]
 

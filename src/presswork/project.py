@@ -6,11 +6,12 @@ fails before any output is touched.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from presswork import confine, limits
 from presswork import metadata as metadata_mod
@@ -20,6 +21,9 @@ from presswork.references import REFERENCE_SUFFIXES, Reference, inline_reference
 from presswork.sanitize import resource_refusal
 from presswork.settings import Settings
 from presswork.textio import read_text
+
+if TYPE_CHECKING:
+    from presswork.metafiles import MetaFiles
 
 METADATA_NAMES = ("metadata.yaml", "metadata.yml")
 # pandoc and WeasyPrint need minutes and gigabytes beyond this; a long book is about 2 MB.
@@ -49,6 +53,14 @@ class Project:
     )
     # Warnings found while reading (a metadata `bibliography` outside the project...).
     problems: list[PressworkError] = field(default_factory=list)
+
+    @functools.cached_property
+    def metadata_files(self) -> MetaFiles:
+        """The files the metadata's `css:` and `cover-image:` name, read and checked once for
+        the whole build (the key, the warnings and every style use the same bytes)."""
+        from presswork import metafiles
+
+        return metafiles.collect(self.root, self.settings.manuscript_dir, self.metadata_sources)
 
     @property
     def title_missing(self) -> bool:

@@ -18,6 +18,8 @@ import functools
 import threading
 from typing import Any
 
+from presswork.formats.runts import notes_called
+
 _state = threading.local()
 _installed = False
 
@@ -49,10 +51,6 @@ def _hyphen_at_end(line: Any) -> tuple[bool, Any] | None:
     if last.text.endswith("-") and "compound" in classes:
         return False, last
     return None
-
-
-def _notes(line: Any) -> set[int]:
-    return {id(box.footnote) for box in line.descendants() if getattr(box, "footnote", None)}
 
 
 def _unhyphenated(
@@ -92,7 +90,7 @@ def _unhyphenated(
         or absolute
         or fixed
         or line.height > old.height
-        or _notes(line) != _notes(old)
+        or notes_called([line]) != notes_called([old])
     ):
         return None
     return line, resume_at

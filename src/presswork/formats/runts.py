@@ -31,7 +31,8 @@ def _is_runt(line: Any) -> bool:
     return len(words) == 1
 
 
-def _notes(lines: list[Any]) -> set[int]:
+def notes_called(lines: list[Any]) -> set[int]:
+    """The notes called in these lines: a line set again must call the same ones."""
     return {
         id(box.footnote)
         for line in lines
@@ -78,7 +79,7 @@ def _narrowed(
         or fixed
         or _is_runt(found[1])
         or found[1].position_y + found[1].height > old[1].position_y + old[1].height + 0.01
-        or _notes(found) != _notes(old)
+        or notes_called(found) != notes_called(old)
     ):
         return None
     return found
